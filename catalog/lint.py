@@ -1,0 +1,115 @@
+"""Catalog lint: advertising phrases, missing translations, missing disclosures, bad ranges.
+
+Plain functions over the database so both the management command and tests use them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import models
+from modeltranslation.translator import translator
+
+from catalog.models import Offering, Treatment
+
+LANGUAGES = ("ja", "en")
+
+# Phrases Japan's medical advertising guideline treats as exaggerated or guaranteed claims.
+BANNED_PHRASES = [
+    "必ず", "絶対", "完治", "根治", "根本治療", "半永久", "永久", "100%", "１００％", "100％",
+    "日本一", "No.1", "ナンバーワン", "最高", "最先端", "最新", "劇的", "確実", "奇跡", "唯一",
+    "guarantee", "guaranteed", "permanent", "permanently", "miracle", "the best", "cure", "cures",
+    "100 %", "number one",
+]
+
+
+def _pattern(phrase: str) -> str:
+    # English words match whole words only ("cure" must not flag "secure").
+    return rf"\b{re.escape(phrase)}\b" if phrase[0].isascii() and phrase[0].isalpha() else re.escape(phrase)
+
+
+_BANNED = re.compile("|".join(_pattern(p) for p in BANNED_PHRASES), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    obj: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.obj}: {self.field}: {self.message}"
+
+
+def _label(obj: models.Model) -> str:
+    key = getattr(obj, "slug", None) or obj.pk
+    return f"{obj._meta.label_lower}[{key}]"
+
+
+def _translated_problems(obj: models.Model, fields: tuple[str, ...]) -> Iterator[Problem]:
+    for field in fields:
+        values = {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
+        required = not obj._meta.get_field(field).blank
+        filled = {lang for lang, value in values.items() if value.strip()}
+        if filled and filled != set(LANGUAGES) or (required and not filled):
+            for lang in sorted(set(LANGUAGES) - filled):
+                yield Problem(_label(obj), f"{field}_{lang}", "missing translation")
+        for lang, value in values.items():
+            match = _BANNED.search(value)
+            if match:
+                yield Problem(
+                    _label(obj), f"{field}_{lang}", f"exaggerated or guaranteed claim: {match.group(0)!r}"
+                )
+
+
+def _range_problems(obj: models.Model) -> Iterator[Problem]:
+    for field in obj._meta.concrete_fields:
+        if field.name.endswith("_min"):
+            stem = field.name[: -len("_min")]
+            high = getattr(obj, f"{stem}_max", None)
+            low = getattr(obj, field.name)
+            if low is not None and high is not None and low > high:
+                yield Problem(_label(obj), stem, f"min {low} > max {high}")
+
+
+def _disclosure_problems(treatment: Treatment) -> Iterator[Problem]:
+    status = treatment.regulatory_status
+    if status == Treatment.Regulatory.UNAPPROVED:
+        for field in Treatment.UNAPPROVED_FIELDS:
+            for lang in LANGUAGES:
+                if not (getattr(treatment, f"{field}_{lang}") or "").strip():
+                    yield Problem(
+                        _label(treatment), f"{field}_{lang}", "unapproved product without this required statement"
+                    )
+    if status == Treatment.Regulatory.REGENERATIVE and treatment.regenerative_class is None:
+        yield Problem(_label(treatment), "regenerative_class", "regenerative medicine without its class")
+    if status == Treatment.Regulatory.APPROVED and not (treatment.approval_note_ja or "").strip():
+        yield Problem(_label(treatment), "approval_note_ja", "approved product without approval details")
+
+
+def _offering_problems(offering: Offering) -> Iterator[Problem]:
+    label = f"catalog.offering[{offering.clinic.slug}/{offering.treatment.slug}]"
+    treatment = offering.treatment
+    if treatment.regulatory_status == Treatment.Regulatory.REGENERATIVE and not offering.regenerative_plan_number:
+        yield Problem(label, "regenerative_plan_number", "regenerative medicine offered without the clinic's plan number")
+    for course in offering.course_prices.all():
+        if course.price_yen > course.sessions * offering.price_per_session_yen:
+            yield Problem(label, f"course[{course.sessions}]", "course costs more than single sessions")
+
+
+def lint() -> list[Problem]:
+    problems: list[Problem] = []
+    for model in translator.get_registered_models():
+        if model._meta.app_label != "catalog":
+            continue
+        fields = tuple(translator.get_options_for_model(model).fields)
+        for obj in model._default_manager.all():
+            problems.extend(_translated_problems(obj, fields))
+            problems.extend(_range_problems(obj))
+    for treatment in Treatment.objects.all():
+        problems.extend(_disclosure_problems(treatment))
+    for offering in Offering.objects.select_related("clinic", "treatment").prefetch_related("course_prices"):
+        problems.extend(_offering_problems(offering))
+    return problems

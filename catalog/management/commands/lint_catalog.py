@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from catalog.lint import lint
+
+
+class Command(BaseCommand):
+    help = (
+        "Report exaggerated claims, missing translations, missing disclosures and bad ranges in the "
+        "catalog. Exit status 1 when anything is reported."
+    )
+
+    def handle(self, *args, **options) -> None:
+        problems = lint()
+        for problem in problems:
+            self.stdout.write(str(problem))
+        if problems:
+            self.stderr.write(f"{len(problems)} problem(s) found.")
+            sys.exit(1)
+        self.stdout.write("Catalog lint: no problems.")

@@ -1,0 +1,418 @@
+"""What the clinic knows and offers: conditions, treatments, flags, clinics and prices.
+
+Every patient-facing text field is registered with django-modeltranslation in
+``catalog/translation.py`` and therefore exists as ``<field>_ja`` and ``<field>_en``.
+Ranges are stored as two numbers with a database constraint that min <= max.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+def _range_check(prefix: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{prefix}_min__lte": F(f"{prefix}_max")}),
+        name=f"{name}_{prefix}_min_lte_max",
+    )
+
+
+class Source(models.Model):
+    """A document the catalog's facts come from (a seed article, a paper)."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    summary = models.TextField(_("what it covers"), blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConditionQuerySet(models.QuerySet):
+    def roots(self):
+        return self.filter(parent__isnull=True)
+
+
+class Condition(models.Model):
+    class Group(models.TextChoices):
+        ACNE = "acne", _("Acne and acne scars")
+        TONE = "tone", _("Colour and tone")
+        PORES = "pores", _("Pores and texture")
+        AGEING = "ageing", _("Firmness and ageing")
+        BARRIER = "barrier", _("Dryness and skin barrier")
+
+    slug = models.SlugField(unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent condition"),
+    )
+    group = models.CharField(_("group"), max_length=20, choices=Group.choices)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("what it is"))
+    causes = models.TextField(_("causes"), blank=True)
+    how_told_apart = models.TextField(_("how it is told apart"), blank=True)
+    home_care = models.TextField(_("home care"), blank=True)
+    sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "sort_order", "slug"]
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def lineage_slugs(self) -> list[str]:
+        """This condition's slug followed by its ancestors' (nearest first)."""
+        slugs, node = [], self
+        while node is not None:
+            slugs.append(node.slug)
+            node = node.parent
+        return slugs
+
+
+class MedicalFlag(models.Model):
+    slug = models.SlugField(unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(_("short label"), max_length=120)
+    question = models.CharField(_("question to the patient"), max_length=300)
+    explanation = models.TextField(_("why it matters"), blank=True)
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+        verbose_name = _("medical flag")
+        verbose_name_plural = _("medical flags")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class TreatmentQuerySet(models.QuerySet):
+    def offered_by(self, clinic: Clinic):
+        return self.filter(offerings__clinic=clinic, offerings__active=True)
+
+
+class Treatment(models.Model):
+    class Category(models.TextChoices):
+        ENERGY_DEVICE = "energy-device", _("Energy device")
+        MICRONEEDLING = "microneedling", _("Microneedling")
+        INJECTABLE = "injectable", _("Injectable skin booster")
+        REGENERATIVE = "regenerative", _("Regenerative medicine")
+        SURGICAL = "surgical", _("Surgical")
+        HOME_CARE = "home-care", _("Home care")
+
+    class Regulatory(models.TextChoices):
+        APPROVED = "approved", _("Approved in Japan")
+        UNAPPROVED = "unapproved", _("Unapproved in Japan (未承認)")
+        REGENERATIVE = "regenerative", _("Regenerative medicine (再生医療等)")
+        NOT_REGULATED = "not-regulated", _("Not a regulated product (procedure or cosmetic)")
+
+    class RegenerativeClass(models.IntegerChoices):
+        CLASS_2 = 2, _("Class 2 (第二種再生医療等)")
+        CLASS_3 = 3, _("Class 3 (第三種再生医療等)")
+
+    PAIN_LEVELS = [(0, _("none")), (1, _("mild")), (2, _("moderate")), (3, _("strong"))]
+
+    slug = models.SlugField(unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    name = models.CharField(_("name"), max_length=120)
+    summary = models.CharField(_("one-line summary"), max_length=300)
+    how_it_works = models.TextField(_("how it works"))
+    session_description = models.TextField(_("what a session is like"))
+    sessions_min = models.PositiveSmallIntegerField(_("typical sessions (min)"))
+    sessions_max = models.PositiveSmallIntegerField(_("typical sessions (max)"))
+    interval_weeks_min = models.PositiveSmallIntegerField(_("interval in weeks (min)"))
+    interval_weeks_max = models.PositiveSmallIntegerField(_("interval in weeks (max)"))
+    downtime_days_min = models.PositiveSmallIntegerField(_("downtime in days (min)"))
+    downtime_days_max = models.PositiveSmallIntegerField(_("downtime in days (max)"))
+    downtime_description = models.TextField(_("what the downtime looks like"))
+    pain = models.PositiveSmallIntegerField(_("pain (0-3)"), choices=PAIN_LEVELS)
+    anesthesia = models.CharField(_("anesthesia"), max_length=300)
+    uses_needles = models.BooleanField(_("uses needles or injections"))
+    effect_weeks_min = models.PositiveSmallIntegerField(_("weeks until a change may show (min)"))
+    effect_weeks_max = models.PositiveSmallIntegerField(_("weeks until a change may show (max)"))
+    duration_text = models.TextField(_("how long results last"))
+    pih_risk_from_skin_type = models.PositiveSmallIntegerField(
+        _("higher pigmentation risk from Fitzpatrick type"), null=True, blank=True,
+        help_text=_("1-6; leave empty when skin type does not change the risk."),
+    )
+    skin_type_note = models.TextField(_("skin-type note"), blank=True)
+    variants = models.TextField(_("product variants"), blank=True)
+
+    regulatory_status = models.CharField(
+        _("regulatory status in Japan"), max_length=20, choices=Regulatory.choices
+    )
+    approval_note = models.TextField(_("approval details"), blank=True)
+    # The five statements Japan requires for an unapproved drug or device
+    # (限定解除要件, 医療広告ガイドライン).
+    unapproved_statement = models.TextField(_("1. that it is unapproved"), blank=True)
+    acquisition_route = models.TextField(_("2. how the clinic obtains it"), blank=True)
+    domestic_alternatives = models.TextField(
+        _("3. approved products in Japan with the same purpose"), blank=True
+    )
+    foreign_safety_info = models.TextField(_("4. safety information from other countries"), blank=True)
+    relief_system_note = models.TextField(_("5. relief-system coverage"), blank=True)
+    regenerative_class = models.PositiveSmallIntegerField(
+        _("regenerative medicine class"), choices=RegenerativeClass.choices, null=True, blank=True
+    )
+
+    sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
+    reviewed_on = models.DateField(_("content reviewed on"))
+
+    objects = TreatmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "slug"]
+        verbose_name = _("treatment")
+        verbose_name_plural = _("treatments")
+        constraints = [
+            _range_check("sessions", "treatment"),
+            _range_check("interval_weeks", "treatment"),
+            _range_check("downtime_days", "treatment"),
+            _range_check("effect_weeks", "treatment"),
+            models.CheckConstraint(condition=Q(pain__lte=3), name="treatment_pain_0_3"),
+            models.CheckConstraint(condition=Q(sessions_min__gte=1), name="treatment_sessions_min_gte_1"),
+            models.CheckConstraint(
+                condition=Q(pih_risk_from_skin_type__isnull=True)
+                | Q(pih_risk_from_skin_type__gte=1, pih_risk_from_skin_type__lte=6),
+                name="treatment_pih_skin_type_1_6",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    UNAPPROVED_FIELDS = (
+        "unapproved_statement",
+        "acquisition_route",
+        "domestic_alternatives",
+        "foreign_safety_info",
+        "relief_system_note",
+    )
+
+
+class SideEffect(models.Model):
+    class Frequency(models.TextChoices):
+        COMMON = "common", _("common")
+        OCCASIONAL = "occasional", _("occasional")
+        RARE = "rare", _("rare")
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="side_effects")
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("side effect or risk"), max_length=200)
+    frequency = models.CharField(_("frequency"), max_length=12, choices=Frequency.choices)
+    usual_duration = models.CharField(_("how long it usually lasts"), max_length=200)
+
+    class Meta:
+        ordering = ["treatment", "sort_order", "id"]
+        verbose_name = _("side effect")
+        verbose_name_plural = _("side effects")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Indication(models.Model):
+    class Strength(models.IntegerChoices):
+        FIRST_LINE = 3, _("first-line")
+        GOOD = 2, _("good")
+        ADJUNCT = 1, _("adjunct")
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="indications")
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="indications")
+    strength = models.PositiveSmallIntegerField(_("how well"), choices=Strength.choices)
+    rationale = models.TextField(_("rationale"))
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["treatment", "-strength", "condition"]
+        verbose_name = _("indication")
+        verbose_name_plural = _("indications")
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "condition"], name="indication_unique"),
+            models.CheckConstraint(condition=Q(strength__gte=1, strength__lte=3), name="indication_strength_1_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.treatment} → {self.condition}"
+
+
+class Contraindication(models.Model):
+    class Kind(models.TextChoices):
+        ABSOLUTE = "absolute", _("absolute")
+        RELATIVE = "relative", _("relative")
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="contraindications")
+    flag = models.ForeignKey(MedicalFlag, on_delete=models.PROTECT, related_name="contraindications")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["treatment", "kind", "flag"]
+        verbose_name = _("contraindication")
+        verbose_name_plural = _("contraindications")
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "flag"], name="contraindication_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.treatment} × {self.flag} ({self.kind})"
+
+
+class HomeCareTip(models.Model):
+    class Topic(models.TextChoices):
+        SKIN_CARE = "skin-care", _("Skin care")
+        UV = "uv", _("Sun protection")
+        HANDS_OFF = "hands-off", _("Hands off")
+        NUTRITION = "nutrition", _("Nutrition")
+        SLEEP = "sleep", _("Sleep and lifestyle")
+        MAKE_UP = "make-up", _("Make-up")
+
+    slug = models.SlugField(unique=True)
+    topic = models.CharField(_("topic"), max_length=12, choices=Topic.choices)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("advice"))
+    conditions = models.ManyToManyField(Condition, related_name="home_care_tips", verbose_name=_("conditions"))
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["topic", "sort_order", "slug"]
+        verbose_name = _("home-care tip")
+        verbose_name_plural = _("home-care tips")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Nutrient(models.Model):
+    """A row of the nutrients-and-foods table (what it does for the skin, where to find it)."""
+
+    slug = models.SlugField(unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("nutrient"), max_length=120)
+    role = models.TextField(_("what it does for the skin"))
+    foods = models.TextField(_("foods rich in it"))
+    conditions = models.ManyToManyField(Condition, related_name="nutrients", blank=True, verbose_name=_("conditions"))
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+        verbose_name = _("nutrient")
+        verbose_name_plural = _("nutrients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Clinic(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    phone = models.CharField(_("phone"), max_length=40)
+    website = models.URLField(_("website"), blank=True)
+    is_demo = models.BooleanField(
+        _("demo clinic"), default=False, help_text=_("Fictional clinic with sample prices.")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="clinics", blank=True
+    )
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        COUNSELOR = "counselor", _("Counselor")
+        PHYSICIAN = "physician", _("Physician")
+        CLINIC_ADMIN = "clinic-admin", _("Clinic admin")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.clinic} ({self.role})"
+
+
+class Physician(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="physicians")
+    name = models.CharField(_("name"), max_length=120)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["clinic", "id"]
+        verbose_name = _("physician")
+        verbose_name_plural = _("physicians")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Offering(models.Model):
+    """A treatment a clinic offers, at a tax-inclusive price (総額表示)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="offerings")
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="offerings")
+    active = models.BooleanField(_("offered"), default=True)
+    price_per_session_yen = models.PositiveIntegerField(_("price per session (yen, tax incl.)"))
+    is_sample_price = models.BooleanField(_("sample price"), default=False)
+    regenerative_plan_number = models.CharField(
+        _("regenerative medicine plan number (提供計画番号)"), max_length=40, blank=True
+    )
+    note = models.CharField(_("price note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["clinic", "treatment"]
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "treatment"], name="offering_unique"),
+            models.CheckConstraint(condition=Q(price_per_session_yen__gte=0), name="offering_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} — {self.treatment}"
+
+
+class CoursePrice(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="course_prices")
+    sessions = models.PositiveSmallIntegerField(_("sessions"))
+    price_yen = models.PositiveIntegerField(_("course price (yen, tax incl.)"))
+
+    class Meta:
+        ordering = ["offering", "sessions"]
+        verbose_name = _("course price")
+        verbose_name_plural = _("course prices")
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "sessions"], name="course_price_unique"),
+            models.CheckConstraint(condition=Q(sessions__gte=1), name="course_sessions_gte_1"),
+            models.CheckConstraint(condition=Q(price_yen__gte=0), name="course_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sessions} × {self.offering}"

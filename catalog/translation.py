@@ -1,0 +1,67 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from catalog import models
+
+
+@register(models.Source)
+class SourceTR(TranslationOptions):
+    fields = ("title", "publisher", "summary")
+
+
+@register(models.Condition)
+class ConditionTR(TranslationOptions):
+    fields = ("name", "description", "causes", "how_told_apart", "home_care")
+
+
+@register(models.MedicalFlag)
+class MedicalFlagTR(TranslationOptions):
+    fields = ("label", "question", "explanation")
+
+
+@register(models.Treatment)
+class TreatmentTR(TranslationOptions):
+    fields = (
+        "name", "summary", "how_it_works", "session_description", "downtime_description",
+        "anesthesia", "duration_text", "skin_type_note", "variants", "approval_note",
+        *models.Treatment.UNAPPROVED_FIELDS,
+    )
+
+
+@register(models.SideEffect)
+class SideEffectTR(TranslationOptions):
+    fields = ("name", "usual_duration")
+
+
+@register(models.Indication)
+class IndicationTR(TranslationOptions):
+    fields = ("rationale",)
+
+
+@register(models.Contraindication)
+class ContraindicationTR(TranslationOptions):
+    fields = ("note",)
+
+
+@register(models.HomeCareTip)
+class HomeCareTipTR(TranslationOptions):
+    fields = ("text",)
+
+
+@register(models.Nutrient)
+class NutrientTR(TranslationOptions):
+    fields = ("name", "role", "foods")
+
+
+@register(models.Clinic)
+class ClinicTR(TranslationOptions):
+    fields = ("name", "address")
+
+
+@register(models.Physician)
+class PhysicianTR(TranslationOptions):
+    fields = ("name", "title")
+
+
+@register(models.Offering)
+class OfferingTR(TranslationOptions):
+    fields = ("note",)

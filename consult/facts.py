@@ -1,0 +1,69 @@
+"""Turn the catalog (database) into the engine's plain `CatalogFacts`, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils import translation
+
+from catalog.models import Clinic, Condition, Contraindication, Indication, MedicalFlag, Offering, Treatment
+from consult.engine import (
+    CatalogFacts,
+    ContraindicationFacts,
+    IndicationFacts,
+    PriceFacts,
+    TreatmentFacts,
+)
+
+
+def catalog_facts(clinic: Clinic, language: str) -> CatalogFacts:
+    """Every treatment with its indications, contraindications and this clinic's price (if offered).
+
+    Runs the same handful of queries whatever the catalog's size (asserted in tests).
+    """
+    with translation.override(language):
+        offerings = Offering.objects.filter(clinic=clinic, active=True).prefetch_related("course_prices")
+        treatments = Treatment.objects.prefetch_related(
+            Prefetch("indications", queryset=Indication.objects.select_related("condition").order_by("id")),
+            Prefetch("contraindications", queryset=Contraindication.objects.select_related("flag").order_by("id")),
+            Prefetch("offerings", queryset=offerings, to_attr="clinic_offerings"),
+        )
+        facts = tuple(_treatment_facts(t) for t in treatments)
+        conditions = list(Condition.objects.values("slug", "parent__slug", f"name_{language}", "name_ja"))
+        return CatalogFacts(
+            treatments=facts,
+            condition_parent={c["slug"]: c["parent__slug"] for c in conditions},
+            condition_name={c["slug"]: c[f"name_{language}"] or c["name_ja"] for c in conditions},
+            flag_label={f.slug: f.label for f in MedicalFlag.objects.all()},
+        )
+
+
+def _treatment_facts(t: Treatment) -> TreatmentFacts:
+    offering = t.clinic_offerings[0] if t.clinic_offerings else None
+    price = None
+    if offering is not None:
+        price = PriceFacts(
+            per_session_yen=offering.price_per_session_yen,
+            courses=tuple((c.sessions, c.price_yen) for c in offering.course_prices.all()),
+        )
+    return TreatmentFacts(
+        slug=t.slug,
+        name=t.name,
+        uses_needles=t.uses_needles,
+        pain=t.pain,
+        sessions_min=t.sessions_min,
+        sessions_max=t.sessions_max,
+        interval_weeks_min=t.interval_weeks_min,
+        interval_weeks_max=t.interval_weeks_max,
+        downtime_days_min=t.downtime_days_min,
+        downtime_days_max=t.downtime_days_max,
+        effect_weeks_min=t.effect_weeks_min,
+        effect_weeks_max=t.effect_weeks_max,
+        indications=tuple(
+            IndicationFacts(i.condition.slug, i.strength, i.rationale) for i in t.indications.all()
+        ),
+        contraindications=tuple(
+            ContraindicationFacts(c.flag.slug, c.kind, c.note) for c in t.contraindications.all()
+        ),
+        pih_risk_from_skin_type=t.pih_risk_from_skin_type,
+        price=price,
+    )

@@ -1,0 +1,151 @@
+"""A consultation: one patient's concerns, wishes and flags at one clinic, and the options compared."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Clinic, Condition, MedicalFlag, Treatment
+
+FACE_AREAS = [
+    ("forehead", _("Forehead")),
+    ("temples", _("Temples")),
+    ("around-eyes", _("Around the eyes")),
+    ("nose", _("Nose")),
+    ("cheek-left", _("Left cheek")),
+    ("cheek-right", _("Right cheek")),
+    ("around-mouth", _("Around the mouth")),
+    ("chin", _("Chin")),
+    ("jawline", _("Jawline")),
+    ("neck", _("Neck")),
+]
+FACE_AREA_SLUGS = [slug for slug, _label in FACE_AREAS]
+
+SKIN_TYPES = [
+    (1, _("I — always burns, never tans")),
+    (2, _("II — burns easily, tans minimally")),
+    (3, _("III — sometimes burns, tans gradually")),
+    (4, _("IV — burns minimally, tans easily")),
+    (5, _("V — rarely burns, tans darkly")),
+    (6, _("VI — never burns, deeply pigmented")),
+]
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+
+MAX_OPTIONS = 4
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def for_user(self, user) -> ConsultationQuerySet:
+        return self.filter(clinic__memberships__user=user)
+
+
+class Consultation(models.Model):
+    class AgeBand(models.TextChoices):
+        UNDER_20 = "under-20", _("under 20")
+        TWENTIES = "20s", _("20s")
+        THIRTIES = "30s", _("30s")
+        FORTIES = "40s", _("40s")
+        FIFTIES = "50s", _("50s")
+        SIXTY_PLUS = "60-plus", _("60 or over")
+
+    class Language(models.TextChoices):
+        JA = "ja", "日本語"
+        EN = "en", "English"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="consultations")
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: every accepted save increments it; a save based on an older
+    # version is refused instead of silently overwriting another tab's change.
+    version = models.PositiveIntegerField(default=1)
+
+    chart_number = models.CharField(_("chart number"), max_length=40)
+    display_name = models.CharField(_("display name (optional)"), max_length=80, blank=True)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
+    skin_type = models.PositiveSmallIntegerField(
+        _("skin type (Fitzpatrick)"), choices=SKIN_TYPES, null=True, blank=True
+    )
+    handout_language = models.CharField(
+        _("handout language"), max_length=2, choices=Language.choices, default=Language.JA
+    )
+
+    max_downtime_days = models.PositiveSmallIntegerField(
+        _("acceptable downtime (days)"), null=True, blank=True, validators=[MaxValueValidator(365)]
+    )
+    budget_yen = models.PositiveIntegerField(
+        _("budget (yen, tax incl.)"), null=True, blank=True, validators=[MaxValueValidator(100_000_000)]
+    )
+    needles_ok = models.BooleanField(_("needles or injections are acceptable"), default=True)
+    max_pain = models.PositiveSmallIntegerField(
+        _("acceptable pain (0-3)"), null=True, blank=True, validators=[MaxValueValidator(3)]
+    )
+    event_date = models.DateField(_("event date"), null=True, blank=True)
+
+    flags = models.ManyToManyField(MedicalFlag, blank=True, verbose_name=_("medical flags"))
+    notes = models.TextField(_("counselor notes"), blank=True, max_length=5000)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_pain__isnull=True) | Q(max_pain__lte=3), name="consultation_max_pain_0_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(skin_type__isnull=True) | Q(skin_type__gte=1, skin_type__lte=6),
+                name="consultation_skin_type_1_6",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.chart_number
+
+    @property
+    def patient_label(self) -> str:
+        return self.display_name or self.chart_number
+
+
+class Concern(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="concerns")
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="+")
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    areas = models.JSONField(_("areas"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "condition"], name="concern_unique"),
+            models.CheckConstraint(condition=Q(severity__gte=1, severity__lte=4), name="concern_severity_1_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition} ({self.severity})"
+
+
+class ChosenOption(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="options")
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "treatment"], name="chosen_option_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.treatment}"

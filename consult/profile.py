@@ -1,0 +1,171 @@
+"""Parse and validate a PROFILE.json (design.md §5) into the engine's `Profile`.
+
+Every problem raises `ProfileError` with a one-line message naming the offending key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from catalog.models import Clinic, Condition, MedicalFlag, Treatment
+from consult.engine import ConcernIn, Profile
+from consult.models import FACE_AREA_SLUGS
+
+SKIN_TYPES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+KNOWN_KEYS = {
+    "clinic", "concerns", "flags", "skin_type", "max_downtime_days", "budget_yen", "needles_ok",
+    "max_pain", "event_date", "today", "language", "patient_name", "notes", "chart_number", "counselor",
+}
+
+
+class ProfileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ParsedProfile:
+    clinic: Clinic
+    profile: Profile
+    language: str
+    patient_name: str
+    notes: str
+    chart_number: str
+    counselor: str
+
+
+def _int(data: dict, key: str, low: int, high: int) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProfileError(f"{key} must be a whole number, got {json.dumps(value, ensure_ascii=False)}")
+    if not low <= value <= high:
+        raise ProfileError(f"{key} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _date(data: dict, key: str) -> date | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProfileError(f"{key} must be a date like 2027-01-20")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ProfileError(f"{key} must be a date like 2027-01-20, got {value!r}") from None
+
+
+def _text(data: dict, key: str, limit: int) -> str:
+    value = data.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ProfileError(f"{key} must be text")
+    if len(value) > limit:
+        raise ProfileError(f"{key} is longer than {limit} characters")
+    return value
+
+
+def parse_profile_text(text: str, language: str | None = None) -> ParsedProfile:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(f"profile is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    return parse_profile(data, language)
+
+
+def parse_profile(data: Any, language: str | None = None) -> ParsedProfile:
+    if not isinstance(data, dict):
+        raise ProfileError("profile must be a JSON object")
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        raise ProfileError(f"unknown key in profile: {unknown[0]}")
+
+    clinic_slug = data.get("clinic", "demo-clinic")
+    clinic = Clinic.objects.filter(slug=clinic_slug).first() if isinstance(clinic_slug, str) else None
+    if clinic is None:
+        raise ProfileError(f"unknown clinic: {clinic_slug}")
+
+    language = language or data.get("language") or "ja"
+    if language not in ("ja", "en"):
+        raise ProfileError(f"language must be ja or en, got {language!r}")
+
+    concerns_raw = data.get("concerns")
+    if not isinstance(concerns_raw, list) or not concerns_raw:
+        raise ProfileError("concerns must be a non-empty list")
+    known_conditions = set(Condition.objects.values_list("slug", flat=True))
+    concerns: list[ConcernIn] = []
+    for n, item in enumerate(concerns_raw):
+        if not isinstance(item, dict):
+            raise ProfileError(f"concerns[{n}] must be an object")
+        slug = item.get("condition")
+        if slug not in known_conditions:
+            raise ProfileError(f"concerns[{n}].condition: unknown condition {slug!r}")
+        if any(c.condition == slug for c in concerns):
+            raise ProfileError(f"concerns[{n}].condition: {slug} is listed twice")
+        severity = _int(item, "severity", 1, 4)
+        areas = item.get("areas", [])
+        if not isinstance(areas, list) or any(a not in FACE_AREA_SLUGS for a in areas):
+            bad = next((a for a in areas if a not in FACE_AREA_SLUGS), areas) if isinstance(areas, list) else areas
+            raise ProfileError(f"concerns[{n}].areas: unknown area {bad!r}")
+        extra = set(item) - {"condition", "severity", "areas"}
+        if extra:
+            raise ProfileError(f"concerns[{n}]: unknown key {sorted(extra)[0]}")
+        concerns.append(ConcernIn(slug, severity or 2, tuple(areas)))
+
+    flags = data.get("flags", [])
+    if not isinstance(flags, list):
+        raise ProfileError("flags must be a list of flag slugs")
+    known_flags = set(MedicalFlag.objects.values_list("slug", flat=True))
+    for flag in flags:
+        if flag not in known_flags:
+            raise ProfileError(f"flags: unknown flag {flag!r}")
+
+    skin_raw = data.get("skin_type")
+    if skin_raw is not None and skin_raw not in SKIN_TYPES:
+        raise ProfileError(f"skin_type must be one of I, II, III, IV, V, VI, got {skin_raw!r}")
+
+    needles_ok = data.get("needles_ok", True)
+    if not isinstance(needles_ok, bool):
+        raise ProfileError("needles_ok must be true or false")
+
+    today = _date(data, "today") or timezone.localdate()
+    profile = Profile(
+        concerns=tuple(concerns),
+        flags=frozenset(flags),
+        skin_type=SKIN_TYPES.get(skin_raw) if skin_raw else None,
+        max_downtime_days=_int(data, "max_downtime_days", 0, 365),
+        budget_yen=_int(data, "budget_yen", 0, 100_000_000),
+        needles_ok=needles_ok,
+        max_pain=_int(data, "max_pain", 0, 3),
+        event_date=_date(data, "event_date"),
+        today=today,
+    )
+    return ParsedProfile(
+        clinic=clinic,
+        profile=profile,
+        language=language,
+        patient_name=_text(data, "patient_name", 80),
+        notes=_text(data, "notes", 5000),
+        chart_number=_text(data, "chart_number", 40),
+        counselor=_text(data, "counselor", 80),
+    )
+
+
+def parse_options(raw: str | None) -> list[str]:
+    if not raw:
+        return []
+    slugs = [s.strip() for s in raw.split(",") if s.strip()]
+    known = set(Treatment.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    for slug in slugs:
+        if slug not in known:
+            raise ProfileError(f"--options: unknown treatment {slug!r}")
+    if not 1 <= len(slugs) <= 4:
+        raise ProfileError("--options takes 1 to 4 treatment slugs")
+    return slugs

@@ -4,6 +4,28 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 from catalog import models
 
 
+class AuditedAdmin(TabbedTranslationAdmin):
+    """Every catalog change made in the admin also lands in the append-only audit trail."""
+
+    def _audit(self, request, obj, verb: str) -> None:
+        from consult.audit import record
+
+        record(request, "catalog-change", obj=obj, detail={"verb": verb, "object": str(obj)[:100]})
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "add")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "change")
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "delete")
+        return super().log_deletions(request, queryset)
+
+
 class IndicationInline(TranslationTabularInline):
     model = models.Indication
     extra = 0
@@ -21,7 +43,7 @@ class SideEffectInline(TranslationTabularInline):
 
 
 @admin.register(models.Treatment)
-class TreatmentAdmin(TabbedTranslationAdmin):
+class TreatmentAdmin(AuditedAdmin):
     list_display = ["name", "slug", "category", "regulatory_status", "uses_needles", "pain", "reviewed_on"]
     list_filter = ["category", "regulatory_status", "uses_needles", "pain"]
     search_fields = ["slug", "name_ja", "name_en", "summary_ja", "summary_en"]
@@ -54,7 +76,7 @@ class ChildConditionInline(admin.TabularInline):
 
 
 @admin.register(models.Condition)
-class ConditionAdmin(TabbedTranslationAdmin):
+class ConditionAdmin(AuditedAdmin):
     list_display = ["name", "slug", "group", "parent"]
     list_filter = ["group", ("parent", admin.EmptyFieldListFilter)]
     search_fields = ["slug", "name_ja", "name_en"]
@@ -63,19 +85,19 @@ class ConditionAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(models.MedicalFlag)
-class MedicalFlagAdmin(TabbedTranslationAdmin):
+class MedicalFlagAdmin(AuditedAdmin):
     list_display = ["label", "slug", "sort_order"]
     search_fields = ["slug", "label_ja", "label_en"]
 
 
 @admin.register(models.Source)
-class SourceAdmin(TabbedTranslationAdmin):
+class SourceAdmin(AuditedAdmin):
     list_display = ["title", "slug", "publisher", "published_on"]
     search_fields = ["slug", "title_ja", "title_en"]
 
 
 @admin.register(models.HomeCareTip)
-class HomeCareTipAdmin(TabbedTranslationAdmin):
+class HomeCareTipAdmin(AuditedAdmin):
     list_display = ["slug", "topic", "text"]
     list_filter = ["topic", "conditions"]
     search_fields = ["slug", "text_ja", "text_en"]
@@ -83,7 +105,7 @@ class HomeCareTipAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(models.Nutrient)
-class NutrientAdmin(TabbedTranslationAdmin):
+class NutrientAdmin(AuditedAdmin):
     list_display = ["name", "slug", "foods"]
     search_fields = ["slug", "name_ja", "name_en"]
     filter_horizontal = ["conditions"]
@@ -95,7 +117,7 @@ class CoursePriceInline(admin.TabularInline):
 
 
 @admin.register(models.Offering)
-class OfferingAdmin(TabbedTranslationAdmin):
+class OfferingAdmin(AuditedAdmin):
     list_display = ["treatment", "clinic", "price_per_session_yen", "is_sample_price", "active"]
     list_filter = ["clinic", "active", "is_sample_price", "treatment__category"]
     search_fields = ["treatment__slug", "treatment__name_ja", "treatment__name_en"]
@@ -114,7 +136,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(models.Clinic)
-class ClinicAdmin(TabbedTranslationAdmin):
+class ClinicAdmin(AuditedAdmin):
     list_display = ["name", "slug", "phone", "is_demo"]
     search_fields = ["slug", "name_ja", "name_en"]
     inlines = [PhysicianInline, MembershipInline]

@@ -21,7 +21,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consult.view_consultation", "consult.change_consultation",
     ],
     Membership.Role.CLINIC_ADMIN: [
-        "consult.view_consultation",
+        "consult.view_consultation", "consult.view_auditevent",
         "catalog.view_clinic", "catalog.change_clinic",
         *[f"catalog.{action}_{model}" for model in _CATALOG_MODELS for action in ("add", "change", "delete", "view")],
     ],

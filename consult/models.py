@@ -92,6 +92,7 @@ class Consultation(models.Model):
 
     flags = models.ManyToManyField(MedicalFlag, blank=True, verbose_name=_("medical flags"))
     notes = models.TextField(_("counselor notes"), blank=True, max_length=5000)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -149,3 +150,85 @@ class ChosenOption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}: {self.treatment}"
+
+
+class Handout(models.Model):
+    """An issued handout: immutable snapshot, PDF bytes and their SHA-256 (design.md §7)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="handouts")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    language = models.CharField(max_length=2, choices=Consultation.Language.choices)
+    snapshot = models.JSONField()
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("handout")
+        verbose_name_plural = _("handouts")
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.issued_at:%Y-%m-%d})"
+
+
+class AuditQuerySet(models.QuerySet):
+    """Append-only: rows are created, never updated or deleted, through any queryset path."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit events are append-only")
+
+    def delete(self):
+        raise PermissionError("audit events are append-only")
+
+    def bulk_update(self, *args, **kwargs):
+        raise PermissionError("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        ISSUE_HANDOUT = "issue-handout", _("issued a handout")
+        DOWNLOAD_HANDOUT = "download-handout", _("downloaded a handout")
+        LOGIN = "login", _("logged in")
+        LOGIN_FAILED = "login-failed", _("failed to log in")
+        LOGOUT = "logout", _("logged out")
+        CATALOG_CHANGE = "catalog-change", _("changed the catalog")
+        EXPORT = "export", _("exported")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    consultation = models.ForeignKey(
+        Consultation, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        # The one save() override in the codebase: it is the append-only rule itself.
+        if self.pk is not None:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are append-only")

@@ -2,6 +2,11 @@ from django.urls import path
 
 from consult import views
 
+app_name = "consult"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("consultations/", views.consultation_list, name="list"),
+    path("consultations/new/", views.consultation_new, name="new"),
+    path("consultations/<uuid:public_id>/", views.workspace, name="workspace"),
+    path("consultations/<uuid:public_id>/save/", views.workspace_save, name="save"),
+    path("consultations/<uuid:public_id>/options/", views.workspace_option, name="option"),
 ]

@@ -1,10 +1,212 @@
 from __future__ import annotations
 
+import logging
+from datetime import date
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import Clinic, Condition, MedicalFlag, Treatment
+from consult.audit import record
+from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
+from consult.models import FACE_AREAS, MAX_OPTIONS, Consultation
+from consult.workspace import (
+    Conflict,
+    analyse,
+    change_options,
+    condition_groups,
+    load_consultation,
+    save_profile,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _get_consultation_for_user(request: HttpRequest, public_id) -> Consultation:
+    """The consultation if the user belongs to its clinic; 404 for everyone else."""
+    try:
+        return load_consultation(Consultation.objects.for_user(request.user).distinct(), public_id=public_id)
+    except Consultation.DoesNotExist:
+        raise Http404 from None
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("catalog:treatment_list")
+    return redirect("consult:list")
+
+
+@login_required
+@require_GET
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "consult.view_consultation")
+    consultations = Consultation.objects.for_user(request.user).select_related("counselor", "clinic").distinct()
+    query = request.GET.get("q", "").strip()[:40]
+    if query:
+        consultations = consultations.filter(chart_number__icontains=query)
+    day_raw = request.GET.get("date", "")
+    day = None
+    if day_raw:
+        try:
+            day = date.fromisoformat(day_raw)
+        except ValueError:
+            messages.error(request, _("Enter the date as YYYY-MM-DD."))
+    if day is not None:
+        consultations = consultations.filter(created_at__date=day)
+    page = Paginator(consultations, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consult/list.html",
+        {"page": page, "query": query, "day": day_raw if day else "",
+         "can_create": request.user.has_perm("consult.add_consultation")},
+    )
+
+
+@login_required
+def consultation_new(request: HttpRequest) -> HttpResponse:
+    _require(request, "consult.add_consultation")
+    clinics = list(Clinic.objects.filter(memberships__user=request.user).distinct())
+    if not clinics:
+        raise PermissionDenied
+    form = NewConsultationForm(request.POST or None, clinics=clinics)
+    if request.method == "POST" and form.is_valid():
+        consultation = Consultation.objects.create(
+            clinic=form.clinic(),
+            counselor=request.user,
+            chart_number=form.cleaned_data["chart_number"],
+            display_name=form.cleaned_data["display_name"],
+            handout_language=form.cleaned_data["handout_language"],
+        )
+        record(request, "create", consultation=consultation, obj=consultation)
+        return redirect("consult:workspace", public_id=consultation.public_id)
+    return render(request, "consult/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _workspace_context(request: HttpRequest, consultation: Consultation, form: WorkspaceForm | None = None,
+                       **extra) -> dict:
+    conditions = list(Condition.objects.all())
+    flags = list(MedicalFlag.objects.all())
+    concerns = {c.condition.slug: c for c in consultation.concerns.all()}
+    analysis = analyse(consultation, get_language(), timezone.localdate())
+    chosen = {c.treatment.slug for c in analysis.columns}
+    return {
+        "consultation": consultation,
+        "form": form or _initial_form(consultation, conditions, flags),
+        "groups": condition_groups(conditions),
+        "concerns": concerns,
+        "flags": flags,
+        "flag_answers": {f.slug for f in consultation.flags.all()},
+        "face_areas": FACE_AREAS,
+        "severity_scar": SEVERITY_SCAR,
+        "severity_other": SEVERITY_OTHER,
+        "scar_slugs": {c.slug for c in conditions if c.slug == "acne-scar" or (c.parent_id and c.group == "acne"
+                                                                               and c.slug.endswith("-scar"))},
+        "analysis": analysis,
+        "chosen": chosen,
+        "can_add_option": len(chosen) < MAX_OPTIONS,
+        "max_options": MAX_OPTIONS,
+        "can_edit": request.user.has_perm("consult.change_consultation"),
+        "handouts": consultation.handouts.select_related("issued_by").defer("pdf", "snapshot"),
+        **extra,
+    }
+
+
+def _initial_form(consultation: Consultation, conditions, flags) -> WorkspaceForm:
+    initial = {name: getattr(consultation, name) for name in (
+        "chart_number", "display_name", "age_band", "skin_type", "handout_language", "max_downtime_days",
+        "budget_yen", "max_pain", "event_date", "notes", "version",
+    )}
+    initial["needles_ok"] = "yes" if consultation.needles_ok else "no"
+    return WorkspaceForm(initial=initial, conditions=conditions, flags=flags)
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest, public_id) -> HttpResponse:
+    _require(request, "consult.view_consultation")
+    consultation = _get_consultation_for_user(request, public_id)
+    record(request, "view", consultation=consultation, obj=consultation)
+    return render(request, "consult/workspace.html", _workspace_context(request, consultation))
+
+
+def _respond(request: HttpRequest, consultation: Consultation, status: int = 200, **extra) -> HttpResponse:
+    """htmx: the re-rendered results and save state; otherwise the whole page (or a redirect)."""
+    if request.htmx:
+        context = _workspace_context(request, consultation, **extra)
+        return render(request, "consult/workspace.html#update", context, status=status)
+    if status == 200:
+        return redirect(reverse("consult:workspace", args=[consultation.public_id]))
+    return render(request, "consult/workspace.html", _workspace_context(request, consultation, **extra), status=status)
+
+
+@login_required
+@require_POST
+def workspace_save(request: HttpRequest, public_id) -> HttpResponse:
+    _require(request, "consult.change_consultation")
+    consultation = _get_consultation_for_user(request, public_id)
+    form = WorkspaceForm(
+        request.POST, conditions=list(Condition.objects.all()), flags=list(MedicalFlag.objects.all())
+    )
+    if not form.is_valid():
+        return _respond(request, consultation, status=422, form=form, save_error=_("Not saved: check the marked fields."))
+    try:
+        save_profile(consultation, form.cleaned_data)
+    except Conflict:
+        return _conflict(request, public_id)
+    except DatabaseError:
+        log.exception("saving consultation %s failed", consultation.pk)
+        return _respond(request, consultation, status=503, save_error=_("Not saved: the database did not respond. Try again."))
+    record(request, "change", consultation=consultation, obj=consultation,
+           detail={"section": "profile", "version": consultation.version})
+    consultation = _get_consultation_for_user(request, public_id)
+    return _respond(request, consultation, saved=True)
+
+
+@login_required
+@require_POST
+def workspace_option(request: HttpRequest, public_id) -> HttpResponse:
+    _require(request, "consult.change_consultation")
+    consultation = _get_consultation_for_user(request, public_id)
+    form = OptionForm(request.POST)
+    treatment = None
+    if form.is_valid():
+        treatment = Treatment.objects.offered_by(consultation.clinic).filter(slug=form.cleaned_data["treatment"]).first()
+    if treatment is None:
+        return _respond(request, consultation, status=422, save_error=_("Not saved: choose a treatment this clinic offers."))
+    try:
+        error = change_options(consultation, form.cleaned_data["version"], form.cleaned_data["action"], treatment)
+    except Conflict:
+        return _conflict(request, public_id)
+    if error == "too-many":
+        message = _("Compare at most %(n)d options: remove one first.") % {"n": MAX_OPTIONS}
+        return _respond(request, consultation, status=422, save_error=message)
+    record(request, "change", consultation=consultation, obj=consultation,
+           detail={"section": "options", "action": form.cleaned_data["action"], "treatment": treatment.slug})
+    consultation = _get_consultation_for_user(request, public_id)
+    return _respond(request, consultation, saved=True)
+
+
+def _conflict(request: HttpRequest, public_id) -> HttpResponse:
+    consultation = _get_consultation_for_user(request, public_id)
+    message = _(
+        "Not saved: this consultation was changed in another tab or by another user since you opened it. "
+        "Reload to see the current version, then make your change again."
+    )
+    response = _respond(request, consultation, status=409, conflict=message)
+    # Keep the counselor's view as it is; only the conflict notice and save state change.
+    response["HX-Reswap"] = "none"
+    return response

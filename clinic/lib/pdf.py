@@ -1,0 +1,130 @@
+"""HTML to PDF with WeasyPrint: a URL fetcher that serves only our own static files, fixed metadata.
+
+The document's HTML comes from our templates, but it carries text typed by counselors and clinic
+admins. Everything is escaped by the template engine; the fetcher is the second line of defence: even
+a URL that slipped through (an `<img src="file:///etc/passwd">`, a CSS `@import` or `url()`) is
+refused, so rendering never reads a local file outside the static directories and never touches the
+network.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pydyf
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Relative URLs in the document resolve against this origin; `.invalid` can never be a real host
+# (RFC 6761), and the fetcher answers it from the static directories without any network access.
+BASE_URL = "https://weasyprint.invalid/"
+
+# Loading the system fonts (fontconfig) takes most of a cold render; reuse it. Pango and fontconfig
+# are not thread-safe, so renders in one process take turns.
+_FONT_CONFIG = FontConfiguration()
+_RENDER_LOCK = threading.Lock()
+_STYLESHEETS: dict[tuple[str, int], CSS] = {}
+
+
+class RefusedURL(ValueError):
+    """WeasyPrint asked for a URL outside the app's static files."""
+
+
+def static_prefix() -> str:
+    """The URL under which the document may reference static files, e.g. https://weasyprint.invalid/static/."""
+    return BASE_URL + settings.STATIC_URL.lstrip("/")
+
+
+def static_path(url: str) -> Path:
+    """The file behind a static URL, or RefusedURL for anything else (other schemes, hosts, `..`)."""
+    prefix = static_prefix()
+    if not url.startswith(prefix):
+        raise RefusedURL(f"refused to fetch {url[:200]!r}: only the app's static files are served")
+    parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        raise RefusedURL(f"refused to fetch {url[:200]!r}: query strings are not served")
+    relative = unquote(url[len(prefix):])
+    normalised = posixpath.normpath(relative)
+    if (
+        not relative
+        or normalised != relative
+        or normalised.startswith(("/", "../"))
+        or normalised == ".."
+        or "\\" in relative
+        or "\x00" in relative
+    ):
+        raise RefusedURL(f"refused to fetch {url[:200]!r}: not a plain static path")
+    found = finders.find(normalised)
+    if not found:
+        raise RefusedURL(f"refused to fetch {url[:200]!r}: no such static file")
+    return Path(found)
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve files found by the staticfiles finders under `static_prefix()`; refuse every other URL.
+
+    Refusals raise: WeasyPrint logs a warning and renders without the resource. `fetched` and
+    `refused` record what was asked for, for tests and the hostile-input check.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("https",), allow_redirects=False, timeout=1)
+        self.fetched: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        try:
+            path = static_path(url)
+        except RefusedURL:
+            self.refused.append(url)
+            raise
+        self.fetched.append(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def _stylesheet(static_name: str) -> CSS:
+    """A stylesheet from the static files, parsed once per process (again when the file changes)."""
+    url = static_prefix() + static_name
+    key = (static_name, static_path(url).stat().st_mtime_ns)
+    sheet = _STYLESHEETS.get(key)
+    if sheet is None:
+        sheet = CSS(url=url, url_fetcher=StaticOnlyFetcher(), font_config=_FONT_CONFIG)
+        _STYLESHEETS[key] = sheet
+    return sheet
+
+
+def _display_doc_title(document, pdf: pydyf.PDF) -> None:
+    # PDF/UA: viewers show the document title, not the file name.
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    identifier: str,
+    stylesheets: tuple[str, ...] = (),
+    fetcher: StaticOnlyFetcher | None = None,
+) -> bytes:
+    """Render HTML (with `<title>`, `<html lang>` and `dcterms.created/modified` meta) to tagged PDF bytes.
+
+    The same HTML and identifier give the same bytes: dates come from the document's meta tags, never
+    the clock, and the PDF file identifier is `identifier` instead of a random one.
+    """
+    fetcher = fetcher or StaticOnlyFetcher()
+    with _RENDER_LOCK:
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+            font_config=_FONT_CONFIG,
+            stylesheets=[_stylesheet(name) for name in stylesheets],
+            finisher=_display_doc_title,
+            pdf_variant="pdf/ua-1",
+            pdf_tags=True,
+            pdf_identifier=identifier.encode("ascii", "replace"),
+        )

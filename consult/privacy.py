@@ -1,0 +1,96 @@
+"""Privacy duties: disclose everything stored about one patient; anonymise old consultations."""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Clinic
+from consult.models import AuditEvent, Consultation, Handout
+
+ANONYMISED = "anonymised"
+
+
+def patient_export(clinic: Clinic, chart_number: str, include_pdfs: bool = False) -> dict:
+    consultations = (
+        Consultation.objects.filter(clinic=clinic, chart_number=chart_number)
+        .select_related("counselor")
+        .prefetch_related("concerns__condition", "flags", "options__treatment", "handouts__issued_by")
+        .order_by("created_at")
+    )
+    return {
+        "clinic": clinic.slug,
+        "chart_number": chart_number,
+        "exported_at": timezone.now().isoformat(),
+        "consultations": [_consultation(c, include_pdfs) for c in consultations],
+    }
+
+
+def _consultation(c: Consultation, include_pdfs: bool) -> dict:
+    return {
+        "id": str(c.public_id),
+        "created_at": c.created_at.isoformat(),
+        "updated_at": c.updated_at.isoformat(),
+        "counselor": c.counselor.get_username(),
+        "chart_number": c.chart_number,
+        "display_name": c.display_name,
+        "age_band": c.age_band,
+        "skin_type": c.skin_type,
+        "handout_language": c.handout_language,
+        "wishes": {
+            "max_downtime_days": c.max_downtime_days,
+            "budget_yen": c.budget_yen,
+            "needles_ok": c.needles_ok,
+            "max_pain": c.max_pain,
+            "event_date": c.event_date.isoformat() if c.event_date else None,
+        },
+        "concerns": [
+            {"condition": x.condition.slug, "severity": x.severity, "areas": x.areas} for x in c.concerns.all()
+        ],
+        "flags": sorted(f.slug for f in c.flags.all()),
+        "notes": c.notes,
+        "options_compared": [o.treatment.slug for o in c.options.all()],
+        "handouts": [_handout(h, include_pdfs) for h in c.handouts.all()],
+        "access_log": [
+            {"at": e.at.isoformat(), "user": e.username, "action": e.action}
+            for e in AuditEvent.objects.filter(consultation=c).order_by("at", "id")
+        ],
+    }
+
+
+def _handout(h: Handout, include_pdfs: bool) -> dict:
+    data = {
+        "id": str(h.public_id),
+        "issued_at": h.issued_at.isoformat(),
+        "issued_by": h.issued_by.get_username(),
+        "language": h.language,
+        "sha256": h.sha256,
+    }
+    if include_pdfs:
+        data["pdf_base64"] = base64.b64encode(bytes(h.pdf)).decode("ascii")
+    return data
+
+
+@transaction.atomic
+def anonymise_older_than(days: int, now=None) -> int:
+    """Strip identifying and free-text data from consultations created more than `days` ago.
+
+    Concerns, wishes and options stay (for the clinic's statistics); the chart number, display name,
+    notes and issued PDFs go. Audit events are kept untouched: they reference the consultation's
+    id, never its content.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    old = Consultation.objects.filter(created_at__lt=cutoff, anonymised_at__isnull=True)
+    ids = list(old.values_list("pk", flat=True))
+    stamp = timezone.now()
+    for pk in ids:
+        Consultation.objects.filter(pk=pk).update(
+            chart_number=f"{ANONYMISED}-{pk}", display_name="", notes="", anonymised_at=stamp,
+            version=F("version") + 1,
+        )
+    Handout.objects.filter(consultation_id__in=ids).update(pdf=b"", snapshot={"anonymised": True})
+    return len(ids)

@@ -1,0 +1,183 @@
+"""What the workspace shows: suggestions, exclusions and the comparison grid for a consultation.
+
+Kept out of the views so the page, the htmx fragments and the handout share one computation, in a
+fixed number of queries whatever the catalog's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, Prefetch
+
+from catalog.models import Condition, Indication, MedicalFlag, Treatment
+from consult.engine import ConcernIn, Exclusion, Profile, Result, Suggestion, suggest
+from consult.facts import catalog_facts
+from consult.models import MAX_OPTIONS, ChosenOption, Concern, Consultation
+
+
+def profile_of(consultation: Consultation, today) -> Profile:
+    return Profile(
+        concerns=tuple(
+            ConcernIn(c.condition.slug, c.severity, tuple(c.areas)) for c in consultation.concerns.all()
+        ),
+        flags=frozenset(f.slug for f in consultation.flags.all()),
+        skin_type=consultation.skin_type,
+        max_downtime_days=consultation.max_downtime_days,
+        budget_yen=consultation.budget_yen,
+        needles_ok=consultation.needles_ok,
+        max_pain=consultation.max_pain,
+        event_date=consultation.event_date,
+        today=today,
+    )
+
+
+def load_consultation(queryset, **lookup) -> Consultation:
+    return queryset.select_related("clinic", "counselor").prefetch_related(
+        Prefetch("concerns", queryset=Concern.objects.select_related("condition")),
+        "flags",
+        Prefetch("options", queryset=ChosenOption.objects.select_related("treatment")),
+    ).get(**lookup)
+
+
+@dataclass
+class OptionColumn:
+    treatment: Treatment
+    suggestion: Suggestion | None
+    exclusion: Exclusion | None
+    cost: tuple[int, int] | None
+    per_session_yen: int | None
+    indications: list[Indication]
+
+
+@dataclass
+class Analysis:
+    result: Result
+    columns: list[OptionColumn]
+    offered: list[tuple[str, str]]  # (slug, name) of every treatment the clinic offers
+
+
+def analyse(consultation: Consultation, language: str, today) -> Analysis:
+    facts = catalog_facts(consultation.clinic, language)
+    profile = profile_of(consultation, today)
+    result = suggest(profile, facts, language) if profile.concerns else Result((), ())
+    by_slug = {t.slug: t for t in facts.treatments}
+    suggestions = {s.treatment: s for s in result.suggestions}
+    exclusions = {e.treatment: e for e in result.excluded}
+    chosen_slugs = [o.treatment.slug for o in consultation.options.all()]
+    treatments = {
+        t.slug: t
+        for t in Treatment.objects.filter(slug__in=chosen_slugs).prefetch_related(
+            "side_effects",
+            Prefetch("indications", queryset=Indication.objects.select_related("condition")),
+        )
+    }
+    concern_lineages = _concern_lineages(consultation, facts.condition_parent)
+    columns = []
+    for slug in chosen_slugs:
+        treatment, fact = treatments[slug], by_slug[slug]
+        cost = None
+        if fact.price is not None:
+            cost = (fact.price.course_cost(fact.sessions_min), fact.price.course_cost(fact.sessions_max))
+        columns.append(
+            OptionColumn(
+                treatment=treatment,
+                suggestion=suggestions.get(slug),
+                exclusion=exclusions.get(slug),
+                cost=cost,
+                per_session_yen=fact.price.per_session_yen if fact.price else None,
+                indications=[i for i in treatment.indications.all() if i.condition.slug in concern_lineages],
+            )
+        )
+    offered = sorted(((t.slug, t.name) for t in facts.treatments if t.price is not None), key=lambda x: x[1])
+    return Analysis(result, columns, offered)
+
+
+def _concern_lineages(consultation: Consultation, parent: dict[str, str | None]) -> set[str]:
+    slugs: set[str] = set()
+    for concern in consultation.concerns.all():
+        node = concern.condition.slug
+        while node is not None and node not in slugs:
+            slugs.add(node)
+            node = parent.get(node)
+    return slugs
+
+
+class Conflict(Exception):
+    """The consultation changed since the page was loaded (another tab or another user)."""
+
+
+def claim_version(consultation: Consultation, version: int) -> int:
+    """Atomically move the consultation from `version` to the next; raise Conflict if it moved on.
+
+    Must run inside a transaction: the UPDATE ... WHERE version = N is the compare-and-swap that
+    makes two simultaneous saves end with one winner and one conflict, on SQLite and PostgreSQL.
+    """
+    updated = Consultation.objects.filter(pk=consultation.pk, version=version).update(version=F("version") + 1)
+    if not updated:
+        raise Conflict
+    consultation.version = version + 1
+    return consultation.version
+
+
+PROFILE_FIELDS = [
+    "chart_number", "display_name", "age_band", "skin_type", "handout_language", "max_downtime_days",
+    "budget_yen", "needles_ok", "max_pain", "event_date", "notes",
+]
+
+
+@transaction.atomic
+def save_profile(consultation: Consultation, data: dict) -> None:
+    claim_version(consultation, data["version"])
+    for name in PROFILE_FIELDS:
+        setattr(consultation, name, data[name])
+    consultation.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+    wanted = {condition.pk: (severity, areas) for condition, severity, areas in data["concerns"]}
+    existing = {c.condition_id: c for c in consultation.concerns.all()}
+    Concern.objects.filter(consultation=consultation).exclude(condition_id__in=wanted).delete()
+    for condition_id, (severity, areas) in wanted.items():
+        concern = existing.get(condition_id)
+        if concern is None:
+            Concern.objects.create(consultation=consultation, condition_id=condition_id, severity=severity, areas=areas)
+        elif (concern.severity, concern.areas) != (severity, areas):
+            concern.severity, concern.areas = severity, areas
+            concern.save(update_fields=["severity", "areas"])
+    consultation.flags.set(MedicalFlag.objects.filter(slug__in=data["flags"]))
+
+
+@transaction.atomic
+def change_options(consultation: Consultation, version: int, action: str, treatment: Treatment) -> str | None:
+    """Add, remove or move a compared option. Returns an error code, or None when done."""
+    options = list(consultation.options.order_by("position", "id"))
+    slugs = [o.treatment_id for o in options]
+    if action == "add" and treatment.pk not in slugs and len(options) >= MAX_OPTIONS:
+        return "too-many"
+    claim_version(consultation, version)
+    if action == "add":
+        if treatment.pk in slugs:
+            return None
+        ChosenOption.objects.create(consultation=consultation, treatment=treatment, position=len(options))
+        return None
+    if treatment.pk not in slugs:
+        return None
+    index = slugs.index(treatment.pk)
+    if action == "remove":
+        options.pop(index).delete()
+    elif action in ("up", "down"):
+        target = index - 1 if action == "up" else index + 1
+        if 0 <= target < len(options):
+            options[index], options[target] = options[target], options[index]
+    for position, option in enumerate(options):
+        if option.position != position:
+            option.position = position
+            option.save(update_fields=["position"])
+    return None
+
+
+def condition_groups(conditions: list[Condition]) -> list[tuple[str, list[Condition]]]:
+    groups: dict[str, list[Condition]] = {}
+    labels = dict(Condition.Group.choices)
+    for condition in conditions:
+        groups.setdefault(labels[condition.group], []).append(condition)
+    return list(groups.items())

@@ -1,0 +1,71 @@
+"""Shared test setup: the real catalog fixtures loaded once per test database, and named users.
+
+Users (healthchecks style): `counselor`, `physician`, `clinic_admin` at the demo clinic and
+`outsider`, a counselor at another clinic, so view tests also check who may see what.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from catalog.models import Clinic, Membership
+from catalog.roles import add_member, ensure_groups
+
+PASSWORD = "test-pass-8d7f2a"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("loaddata", *[settings.BASE_DIR / f for f in ("fixtures/catalog.json", "fixtures/demo_clinic.json")], verbosity=0)
+        ensure_groups()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo_clinic(db) -> Clinic:
+    return Clinic.objects.get(slug="demo-clinic")
+
+
+@pytest.fixture
+def other_clinic(db) -> Clinic:
+    return Clinic.objects.get(slug="other-clinic")
+
+
+def make_user(username: str, clinic: Clinic, role: str) -> User:
+    user = User.objects.create_user(username, password=PASSWORD)
+    add_member(user, clinic, role)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def counselor(demo_clinic) -> User:
+    return make_user("counselor", demo_clinic, Membership.Role.COUNSELOR)
+
+
+@pytest.fixture
+def physician(demo_clinic) -> User:
+    return make_user("physician", demo_clinic, Membership.Role.PHYSICIAN)
+
+
+@pytest.fixture
+def clinic_admin(demo_clinic) -> User:
+    return make_user("clinicadmin", demo_clinic, Membership.Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def outsider(other_clinic) -> User:
+    return make_user("outsider", other_clinic, Membership.Role.COUNSELOR)
+
+
+@pytest.fixture
+def counselor_client(client, counselor):
+    client.force_login(counselor)
+    return client

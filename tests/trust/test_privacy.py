@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from catalog.models import Condition
+from consult.audit import record
+from consult.models import AuditEvent, Concern, Consultation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consultation(counselor, demo_clinic):
+    c = Consultation.objects.create(
+        clinic=demo_clinic, counselor=counselor, chart_number="P-500", display_name="佐藤", notes="右頬が気になる"
+    )
+    Concern.objects.create(consultation=c, condition=Condition.objects.get(slug="rolling-scar"), severity=3,
+                           areas=["cheek-left"])
+    return c
+
+
+def test_export_gives_everything_about_one_patient(consultation, counselor, other_clinic):
+    record(None, "view", consultation=consultation, user=counselor)
+    Consultation.objects.create(clinic=other_clinic, counselor=counselor, chart_number="P-500")
+    out = io.StringIO()
+    call_command("export_patient", clinic="demo-clinic", chart_number="P-500", stdout=out)
+    data = json.loads(out.getvalue())
+    assert len(data["consultations"]) == 1  # the other clinic's patient with the same number is not included
+    exported = data["consultations"][0]
+    assert exported["display_name"] == "佐藤" and exported["notes"] == "右頬が気になる"
+    assert exported["concerns"] == [{"condition": "rolling-scar", "severity": 3, "areas": ["cheek-left"]}]
+    assert [e["action"] for e in exported["access_log"]] == ["view"]
+
+
+def test_export_of_an_unknown_patient_fails_clearly(consultation):
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("export_patient", clinic="demo-clinic", chart_number="nobody", stderr=err)
+    assert exit_info.value.code == 1 and "no consultation" in err.getvalue()
+
+
+def test_retention_anonymises_old_consultations_and_keeps_the_audit_trail(consultation, counselor):
+    record(None, "view", consultation=consultation, user=counselor)
+    recent = Consultation.objects.create(clinic=consultation.clinic, counselor=counselor, chart_number="NEW-1")
+    Consultation.objects.filter(pk=consultation.pk).update(created_at=timezone.now() - timedelta(days=6 * 365))
+    out = io.StringIO()
+    call_command("anonymise_old", stdout=out)
+    assert "Anonymised 1" in out.getvalue()
+    consultation.refresh_from_db()
+    assert consultation.chart_number.startswith("anonymised-")
+    assert consultation.display_name == "" and consultation.notes == ""
+    assert consultation.concerns.count() == 1
+    assert AuditEvent.objects.filter(consultation=consultation).count() == 1
+    recent.refresh_from_db()
+    assert recent.chart_number == "NEW-1"

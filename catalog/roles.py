@@ -18,7 +18,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consult.add_consultation", "consult.change_consultation", "consult.view_consultation",
     ],
     Membership.Role.PHYSICIAN: [
-        "consult.view_consultation", "consult.change_consultation",
+        "consult.view_consultation", "consult.change_consultation", "consult.review_consultation",
     ],
     Membership.Role.CLINIC_ADMIN: [
         "consult.view_consultation", "consult.view_auditevent",

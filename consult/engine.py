@@ -220,8 +220,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Pain is rated {pain} of 3, above the wished maximum of {wish}.",
     },
     "event-timing": {
-        "ja": "変化が見え始めるまで通常{weeks}週以上かかり、{event}のご予定（あと{left}週）までに間に合わない可能性があります。",
-        "en": "A change usually takes at least {weeks} weeks to show; the event on {event} is {left} weeks away.",
+        "ja": "変化が見え始めるまで通常{weeks}週以上かかり、{event}のご予定（あと{left}日）までに間に合わない可能性があります。",
+        "en": "A change usually takes at least {weeks} weeks to show; the event on {event} is {left} days away.",
     },
     "event-downtime": {
         "ja": "{event}のご予定（あと{left}日）が、初回のダウンタイム（最大{high}日）と重なる可能性があります。",
@@ -241,7 +241,7 @@ def _say(key: str, language: Language, code: str | None = None, **values) -> Rea
     return Reason(code or key, MESSAGES[key][language].format(**values))
 
 
-def _yen(amount: int, language: Language) -> str:
+def _yen(amount: int) -> str:
     return f"{amount:,}"
 
 
@@ -298,12 +298,12 @@ def _cautions(treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts
                 ("downtime-maybe", _say("downtime-maybe", lang, "downtime", low=low, high=high, wish=wish))
             )
     if profile.budget_yen is not None:
-        budget = _yen(profile.budget_yen, lang)
+        budget = _yen(profile.budget_yen)
         if cost[0] > profile.budget_yen:
-            cautions.append(("budget", _say("budget", lang, low=_yen(cost[0], lang), wish=budget)))
+            cautions.append(("budget", _say("budget", lang, low=_yen(cost[0]), wish=budget)))
         elif cost[1] > profile.budget_yen:
             cautions.append(
-                ("budget-maybe", _say("budget-maybe", lang, "budget", high=_yen(cost[1], lang), wish=budget))
+                ("budget-maybe", _say("budget-maybe", lang, "budget", high=_yen(cost[1]), wish=budget))
             )
     if profile.max_pain is not None and treatment.pain > profile.max_pain:
         cautions.append(("pain", _say("pain", lang, pain=treatment.pain, wish=profile.max_pain)))
@@ -313,7 +313,7 @@ def _cautions(treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts
         if treatment.effect_weeks_min * 7 > days_left:
             cautions.append(
                 ("event-timing",
-                 _say("event-timing", lang, weeks=treatment.effect_weeks_min, event=event, left=days_left // 7))
+                 _say("event-timing", lang, weeks=treatment.effect_weeks_min, event=event, left=days_left))
             )
         elif treatment.downtime_days_max > days_left:
             cautions.append(

@@ -93,6 +93,11 @@ class Consultation(models.Model):
     flags = models.ManyToManyField(MedicalFlag, blank=True, verbose_name=_("medical flags"))
     notes = models.TextField(_("counselor notes"), blank=True, max_length=5000)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("reviewed by physician"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -100,6 +105,7 @@ class Consultation(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
+        permissions = [("review_consultation", "Can mark a consultation as reviewed by a physician")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(max_pain__isnull=True) | Q(max_pain__lte=3), name="consultation_max_pain_0_3"

@@ -105,13 +105,13 @@ def parse_profile(data: Any, language: str | None = None) -> ParsedProfile:
         if not isinstance(item, dict):
             raise ProfileError(f"concerns[{n}] must be an object")
         slug = item.get("condition")
-        if slug not in known_conditions:
+        if not isinstance(slug, str) or slug not in known_conditions:
             raise ProfileError(f"concerns[{n}].condition: unknown condition {slug!r}")
         if any(c.condition == slug for c in concerns):
             raise ProfileError(f"concerns[{n}].condition: {slug} is listed twice")
         severity = _int(item, "severity", 1, 4)
         areas = item.get("areas", [])
-        if not isinstance(areas, list) or any(a not in FACE_AREA_SLUGS for a in areas):
+        if not isinstance(areas, list) or any(not isinstance(a, str) or a not in FACE_AREA_SLUGS for a in areas):
             bad = next((a for a in areas if a not in FACE_AREA_SLUGS), areas) if isinstance(areas, list) else areas
             raise ProfileError(f"concerns[{n}].areas: unknown area {bad!r}")
         extra = set(item) - {"condition", "severity", "areas"}
@@ -124,11 +124,11 @@ def parse_profile(data: Any, language: str | None = None) -> ParsedProfile:
         raise ProfileError("flags must be a list of flag slugs")
     known_flags = set(MedicalFlag.objects.values_list("slug", flat=True))
     for flag in flags:
-        if flag not in known_flags:
+        if not isinstance(flag, str) or flag not in known_flags:
             raise ProfileError(f"flags: unknown flag {flag!r}")
 
     skin_raw = data.get("skin_type")
-    if skin_raw is not None and skin_raw not in SKIN_TYPES:
+    if skin_raw is not None and (not isinstance(skin_raw, str) or skin_raw not in SKIN_TYPES):
         raise ProfileError(f"skin_type must be one of I, II, III, IV, V, VI, got {skin_raw!r}")
 
     needles_ok = data.get("needles_ok", True)

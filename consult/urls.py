@@ -9,4 +9,5 @@ urlpatterns = [
     path("consultations/<uuid:public_id>/", views.workspace, name="workspace"),
     path("consultations/<uuid:public_id>/save/", views.workspace_save, name="save"),
     path("consultations/<uuid:public_id>/options/", views.workspace_option, name="option"),
+    path("consultations/<uuid:public_id>/review/", views.workspace_review, name="review"),
 ]

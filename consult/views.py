@@ -210,3 +210,19 @@ def _conflict(request: HttpRequest, public_id) -> HttpResponse:
     # Keep the counselor's view as it is; only the conflict notice and save state change.
     response["HX-Reswap"] = "none"
     return response
+
+
+@login_required
+@require_POST
+def workspace_review(request: HttpRequest, public_id) -> HttpResponse:
+    """A physician marks the consultation as reviewed (or withdraws the mark)."""
+    _require(request, "consult.review_consultation")
+    consultation = _get_consultation_for_user(request, public_id)
+    reviewed = request.POST.get("reviewed") != "0"
+    Consultation.objects.filter(pk=consultation.pk).update(
+        reviewed_by=request.user if reviewed else None,
+        reviewed_at=timezone.now() if reviewed else None,
+    )
+    record(request, "change", consultation=consultation, obj=consultation,
+           detail={"section": "review", "reviewed": reviewed})
+    return redirect("consult:workspace", public_id=consultation.public_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 # Pages load only our own scripts and styles (htmx is served from our static files); no inline
@@ -28,4 +29,26 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Patient data must not linger in shared caches or the browser's back-forward cache.
             response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session has expired gets the login page as a full navigation.
+
+    Without this, htmx would follow the 302 and swap the login form into the results column.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 302
+            and response.get("Location", "").startswith(settings.LOGIN_URL_PATH)
+        ):
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
         return response

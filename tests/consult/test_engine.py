@@ -761,7 +761,7 @@ def _is_candidate(t: TreatmentFacts, prof: Profile) -> bool:
     return any(i.condition in lineage for i in t.indications for lineage in lineages)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     treatments=treatments_st(), prof=profiles_st(), language=st.sampled_from(["ja", "en"]), seed=st.integers()
 )

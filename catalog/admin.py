@@ -52,18 +52,42 @@ class TreatmentAdmin(AuditedAdmin):
     fieldsets = [
         (None, {"fields": ["slug", "category", "name", "summary", "reviewed_on", "sources"]}),
         ("How it works", {"fields": ["how_it_works", "session_description", "variants"]}),
-        ("Course", {"fields": [
-            ("sessions_min", "sessions_max"), ("interval_weeks_min", "interval_weeks_max"),
-            ("effect_weeks_min", "effect_weeks_max"), "duration_text",
-        ]}),
-        ("Downtime and comfort", {"fields": [
-            ("downtime_days_min", "downtime_days_max"), "downtime_description",
-            "pain", "anesthesia", "uses_needles", "pih_risk_from_skin_type", "skin_type_note",
-        ]}),
-        ("Regulatory status in Japan", {"fields": [
-            "regulatory_status", "approval_note", "regenerative_class",
-            *models.Treatment.UNAPPROVED_FIELDS,
-        ]}),
+        (
+            "Course",
+            {
+                "fields": [
+                    ("sessions_min", "sessions_max"),
+                    ("interval_weeks_min", "interval_weeks_max"),
+                    ("effect_weeks_min", "effect_weeks_max"),
+                    "duration_text",
+                ]
+            },
+        ),
+        (
+            "Downtime and comfort",
+            {
+                "fields": [
+                    ("downtime_days_min", "downtime_days_max"),
+                    "downtime_description",
+                    "pain",
+                    "anesthesia",
+                    "uses_needles",
+                    "pih_risk_from_skin_type",
+                    "skin_type_note",
+                ]
+            },
+        ),
+        (
+            "Regulatory status in Japan",
+            {
+                "fields": [
+                    "regulatory_status",
+                    "approval_note",
+                    "regenerative_class",
+                    *models.Treatment.UNAPPROVED_FIELDS,
+                ]
+            },
+        ),
     ]
 
 

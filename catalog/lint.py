@@ -18,10 +18,36 @@ LANGUAGES = ("ja", "en")
 
 # Phrases Japan's medical advertising guideline treats as exaggerated or guaranteed claims.
 BANNED_PHRASES = [
-    "必ず", "絶対", "完治", "根治", "根本治療", "半永久", "永久", "100%", "１００％", "100％",
-    "日本一", "No.1", "ナンバーワン", "最高", "最先端", "最新", "劇的", "確実", "奇跡", "唯一",
-    "guarantee", "guaranteed", "permanent", "permanently", "miracle", "the best", "cure", "cures",
-    "100 %", "number one",
+    "必ず",
+    "絶対",
+    "完治",
+    "根治",
+    "根本治療",
+    "半永久",
+    "永久",
+    "100%",
+    "１００％",
+    "100％",
+    "日本一",
+    "No.1",
+    "ナンバーワン",
+    "最高",
+    "最先端",
+    "最新",
+    "劇的",
+    "確実",
+    "奇跡",
+    "唯一",
+    "guarantee",
+    "guaranteed",
+    "permanent",
+    "permanently",
+    "miracle",
+    "the best",
+    "cure",
+    "cures",
+    "100 %",
+    "number one",
 ]
 
 
@@ -81,7 +107,9 @@ def _disclosure_problems(treatment: Treatment) -> Iterator[Problem]:
             for lang in LANGUAGES:
                 if not (getattr(treatment, f"{field}_{lang}") or "").strip():
                     yield Problem(
-                        _label(treatment), f"{field}_{lang}", "unapproved product without this required statement"
+                        _label(treatment),
+                        f"{field}_{lang}",
+                        "unapproved product without this required statement",
                     )
     if status == Treatment.Regulatory.REGENERATIVE and treatment.regenerative_class is None:
         yield Problem(_label(treatment), "regenerative_class", "regenerative medicine without its class")
@@ -92,8 +120,15 @@ def _disclosure_problems(treatment: Treatment) -> Iterator[Problem]:
 def _offering_problems(offering: Offering) -> Iterator[Problem]:
     label = f"catalog.offering[{offering.clinic.slug}/{offering.treatment.slug}]"
     treatment = offering.treatment
-    if treatment.regulatory_status == Treatment.Regulatory.REGENERATIVE and not offering.regenerative_plan_number:
-        yield Problem(label, "regenerative_plan_number", "regenerative medicine offered without the clinic's plan number")
+    if (
+        treatment.regulatory_status == Treatment.Regulatory.REGENERATIVE
+        and not offering.regenerative_plan_number
+    ):
+        yield Problem(
+            label,
+            "regenerative_plan_number",
+            "regenerative medicine offered without the clinic's plan number",
+        )
     for course in offering.course_prices.all():
         if course.price_yen > course.sessions * offering.price_per_session_yen:
             yield Problem(label, f"course[{course.sessions}]", "course costs more than single sessions")

@@ -54,7 +54,11 @@ class Condition(models.Model):
 
     slug = models.SlugField(unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent condition"),
     )
     group = models.CharField(_("group"), max_length=20, choices=Group.choices)
@@ -147,7 +151,9 @@ class Treatment(models.Model):
     effect_weeks_max = models.PositiveSmallIntegerField(_("weeks until a change may show (max)"))
     duration_text = models.TextField(_("how long results last"))
     pih_risk_from_skin_type = models.PositiveSmallIntegerField(
-        _("higher pigmentation risk from Fitzpatrick type"), null=True, blank=True,
+        _("higher pigmentation risk from Fitzpatrick type"),
+        null=True,
+        blank=True,
         help_text=_("1-6; leave empty when skin type does not change the risk."),
     )
     skin_type_note = models.TextField(_("skin-type note"), blank=True)
@@ -244,7 +250,9 @@ class Indication(models.Model):
         verbose_name_plural = _("indications")
         constraints = [
             models.UniqueConstraint(fields=["treatment", "condition"], name="indication_unique"),
-            models.CheckConstraint(condition=Q(strength__gte=1, strength__lte=3), name="indication_strength_1_3"),
+            models.CheckConstraint(
+                condition=Q(strength__gte=1, strength__lte=3), name="indication_strength_1_3"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -286,7 +294,9 @@ class HomeCareTip(models.Model):
     topic = models.CharField(_("topic"), max_length=12, choices=Topic.choices)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("advice"))
-    conditions = models.ManyToManyField(Condition, related_name="home_care_tips", verbose_name=_("conditions"))
+    conditions = models.ManyToManyField(
+        Condition, related_name="home_care_tips", verbose_name=_("conditions")
+    )
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
@@ -306,7 +316,9 @@ class Nutrient(models.Model):
     name = models.CharField(_("nutrient"), max_length=120)
     role = models.TextField(_("what it does for the skin"))
     foods = models.TextField(_("foods rich in it"))
-    conditions = models.ManyToManyField(Condition, related_name="nutrients", blank=True, verbose_name=_("conditions"))
+    conditions = models.ManyToManyField(
+        Condition, related_name="nutrients", blank=True, verbose_name=_("conditions")
+    )
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:

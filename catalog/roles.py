@@ -8,22 +8,42 @@ from django.db import transaction
 from catalog.models import Clinic, Membership
 
 _CATALOG_MODELS = [
-    "source", "condition", "medicalflag", "treatment", "sideeffect", "indication", "contraindication",
-    "homecaretip", "nutrient", "offering", "courseprice", "physician",
+    "source",
+    "condition",
+    "medicalflag",
+    "treatment",
+    "sideeffect",
+    "indication",
+    "contraindication",
+    "homecaretip",
+    "nutrient",
+    "offering",
+    "courseprice",
+    "physician",
 ]
 
 # role -> list of "app_label.codename"
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Membership.Role.COUNSELOR: [
-        "consult.add_consultation", "consult.change_consultation", "consult.view_consultation",
+        "consult.add_consultation",
+        "consult.change_consultation",
+        "consult.view_consultation",
     ],
     Membership.Role.PHYSICIAN: [
-        "consult.view_consultation", "consult.change_consultation", "consult.review_consultation",
+        "consult.view_consultation",
+        "consult.change_consultation",
+        "consult.review_consultation",
     ],
     Membership.Role.CLINIC_ADMIN: [
-        "consult.view_consultation", "consult.view_auditevent",
-        "catalog.view_clinic", "catalog.change_clinic",
-        *[f"catalog.{action}_{model}" for model in _CATALOG_MODELS for action in ("add", "change", "delete", "view")],
+        "consult.view_consultation",
+        "consult.view_auditevent",
+        "catalog.view_clinic",
+        "catalog.change_clinic",
+        *[
+            f"catalog.{action}_{model}"
+            for model in _CATALOG_MODELS
+            for action in ("add", "change", "delete", "view")
+        ],
     ],
 }
 

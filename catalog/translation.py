@@ -21,8 +21,16 @@ class MedicalFlagTR(TranslationOptions):
 @register(models.Treatment)
 class TreatmentTR(TranslationOptions):
     fields = (
-        "name", "summary", "how_it_works", "session_description", "downtime_description",
-        "anesthesia", "duration_text", "skin_type_note", "variants", "approval_note",
+        "name",
+        "summary",
+        "how_it_works",
+        "session_description",
+        "downtime_description",
+        "anesthesia",
+        "duration_text",
+        "skin_type_note",
+        "variants",
+        "approval_note",
         *models.Treatment.UNAPPROVED_FIELDS,
     )
 

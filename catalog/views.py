@@ -20,7 +20,9 @@ def condition_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     condition = get_object_or_404(
-        Condition.objects.select_related("parent").prefetch_related("children", "home_care_tips", "nutrients", "sources"),
+        Condition.objects.select_related("parent").prefetch_related(
+            "children", "home_care_tips", "nutrients", "sources"
+        ),
         slug=slug,
     )
     lineage = condition.lineage_slugs()

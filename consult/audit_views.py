@@ -71,14 +71,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=403)
     events, filters = _events(request, clinics)
     if request.GET.get("format") == "csv":
-        record(request, AuditEvent.Action.EXPORT, clinic=clinics[0], detail={"what": "audit-log", **{
-            k: str(v) for k, v in filters.items() if v}})
+        record(
+            request,
+            AuditEvent.Action.EXPORT,
+            clinic=clinics[0],
+            detail={"what": "audit-log", **{k: str(v) for k, v in filters.items() if v}},
+        )
         return _csv(events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "consult/audit_log.html", {
-        "page": page, "filters": filters, "actions": AuditEvent.Action.choices,
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "consult/audit_log.html",
+        {
+            "page": page,
+            "filters": filters,
+            "actions": AuditEvent.Action.choices,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 def _csv(events) -> StreamingHttpResponse:
@@ -88,10 +98,18 @@ def _csv(events) -> StreamingHttpResponse:
     def rows():
         yield writer.writerow(header)
         for e in events.iterator():
-            yield writer.writerow([
-                timezone.localtime(e.at).isoformat(), e.username, e.action, e.clinic_id or "",
-                e.consultation.public_id if e.consultation else "", e.object_type, e.object_id, e.ip_address or "",
-            ])
+            yield writer.writerow(
+                [
+                    timezone.localtime(e.at).isoformat(),
+                    e.username,
+                    e.action,
+                    e.clinic_id or "",
+                    e.consultation.public_id if e.consultation else "",
+                    e.object_type,
+                    e.object_id,
+                    e.ip_address or "",
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate().isoformat()}.csv"'

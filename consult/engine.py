@@ -265,7 +265,11 @@ def _matches(
     by_condition = {i.condition: i for i in treatment.indications}
     matched = []
     for concern in profile.concerns:
-        options = [by_condition[s] for s in _lineage(concern.condition, catalog.condition_parent) if s in by_condition]
+        options = [
+            by_condition[s]
+            for s in _lineage(concern.condition, catalog.condition_parent)
+            if s in by_condition
+        ]
         if options:
             # Nearest condition wins a tie in strength, so the rationale is the most specific one.
             matched.append((concern, max(options, key=lambda i: i.strength)))
@@ -285,7 +289,9 @@ def _exclusion_reasons(treatment: TreatmentFacts, profile: Profile, catalog: Cat
     return reasons
 
 
-def _cautions(treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts, cost: tuple[int, int], lang):
+def _cautions(
+    treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts, cost: tuple[int, int], lang
+):
     """Each caution with its penalty key (a softer 'maybe' variant keeps the same public code)."""
     cautions: list[tuple[str, Reason]] = []
     low, high = treatment.downtime_days_min, treatment.downtime_days_max
@@ -312,19 +318,26 @@ def _cautions(treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts
         event = profile.event_date.isoformat()
         if treatment.effect_weeks_min * 7 > days_left:
             cautions.append(
-                ("event-timing",
-                 _say("event-timing", lang, weeks=treatment.effect_weeks_min, event=event, left=days_left))
+                (
+                    "event-timing",
+                    _say("event-timing", lang, weeks=treatment.effect_weeks_min, event=event, left=days_left),
+                )
             )
         elif treatment.downtime_days_max > days_left:
             cautions.append(
-                ("event-timing",
-                 _say("event-downtime", lang, "event-timing", event=event, left=days_left, high=high))
+                (
+                    "event-timing",
+                    _say("event-downtime", lang, "event-timing", event=event, left=days_left, high=high),
+                )
             )
     for contra in treatment.contraindications:
         if contra.kind == "relative" and contra.flag in profile.flags:
             flag = catalog.flag_label.get(contra.flag, contra.flag)
             cautions.append(
-                ("relative-contraindication", _say("relative-contraindication", lang, flag=flag, note=contra.note))
+                (
+                    "relative-contraindication",
+                    _say("relative-contraindication", lang, flag=flag, note=contra.note),
+                )
             )
     risk_from = treatment.pih_risk_from_skin_type
     if risk_from is not None and profile.skin_type is not None and profile.skin_type >= risk_from:
@@ -358,7 +371,8 @@ def suggest(profile: Profile, catalog: CatalogFacts, language: Language = "ja") 
         )
         reasons = tuple(
             _say(
-                "indication", language,
+                "indication",
+                language,
                 condition=catalog.condition_name.get(concern.condition, concern.condition),
                 severity=concern.severity,
                 strength=strength_word.get(indication.strength, ""),

@@ -24,7 +24,9 @@ def catalog_facts(clinic: Clinic, language: str) -> CatalogFacts:
         offerings = Offering.objects.filter(clinic=clinic, active=True).prefetch_related("course_prices")
         treatments = Treatment.objects.prefetch_related(
             Prefetch("indications", queryset=Indication.objects.select_related("condition").order_by("id")),
-            Prefetch("contraindications", queryset=Contraindication.objects.select_related("flag").order_by("id")),
+            Prefetch(
+                "contraindications", queryset=Contraindication.objects.select_related("flag").order_by("id")
+            ),
             Prefetch("offerings", queryset=offerings, to_attr="clinic_offerings"),
         )
         facts = tuple(_treatment_facts(t) for t in treatments)

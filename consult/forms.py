@@ -75,8 +75,11 @@ class WorkspaceForm(forms.Form):
         label=_("Age band"), choices=[("", "—"), *Consultation.AgeBand.choices], required=False
     )
     skin_type = forms.TypedChoiceField(
-        label=_("Skin type (Fitzpatrick)"), choices=[("", "—"), *SKIN_TYPES], coerce=int,
-        empty_value=None, required=False,
+        label=_("Skin type (Fitzpatrick)"),
+        choices=[("", "—"), *SKIN_TYPES],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     handout_language = forms.ChoiceField(label=_("Handout language"), choices=Consultation.Language.choices)
     max_downtime_days = forms.IntegerField(
@@ -87,16 +90,21 @@ class WorkspaceForm(forms.Form):
     )
     needles_ok = forms.TypedChoiceField(
         label=_("Are needles or injections acceptable?"),
-        choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes", initial="yes",
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        initial="yes",
     )
     max_pain = forms.TypedChoiceField(
         label=_("Acceptable pain"),
         choices=[("", "—"), (0, _("0 none")), (1, _("1 mild")), (2, _("2 moderate")), (3, _("3 strong"))],
-        coerce=int, empty_value=None, required=False,
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     event_date = forms.DateField(label=_("Event date"), required=False)
-    notes = CleanCharField(label=_("Counselor notes"), max_length=5000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 4}))
+    notes = CleanCharField(
+        label=_("Counselor notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, conditions: list[Condition], flags: list[MedicalFlag], **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +114,9 @@ class WorkspaceForm(forms.Form):
     def clean_event_date(self) -> date | None:
         value = self.cleaned_data.get("event_date")
         today = timezone.localdate()
-        if value is not None and not (today - timedelta(days=365) <= value <= today + timedelta(days=5 * 365)):
+        if value is not None and not (
+            today - timedelta(days=365) <= value <= today + timedelta(days=5 * 365)
+        ):
             raise forms.ValidationError(_("Enter an event date within the next five years."))
         return value
 

@@ -94,7 +94,11 @@ class Consultation(models.Model):
     notes = models.TextField(_("counselor notes"), blank=True, max_length=5000)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("reviewed by physician"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
@@ -136,7 +140,9 @@ class Concern(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["consultation", "condition"], name="concern_unique"),
-            models.CheckConstraint(condition=Q(severity__gte=1, severity__lte=4), name="concern_severity_1_4"),
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=4), name="concern_severity_1_4"
+            ),
         ]
 
     def __str__(self) -> str:

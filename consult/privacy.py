@@ -49,7 +49,8 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
             "event_date": c.event_date.isoformat() if c.event_date else None,
         },
         "concerns": [
-            {"condition": x.condition.slug, "severity": x.severity, "areas": x.areas} for x in c.concerns.all()
+            {"condition": x.condition.slug, "severity": x.severity, "areas": x.areas}
+            for x in c.concerns.all()
         ],
         "flags": sorted(f.slug for f in c.flags.all()),
         "notes": c.notes,
@@ -89,7 +90,10 @@ def anonymise_older_than(days: int, now=None) -> int:
     stamp = timezone.now()
     for pk in ids:
         Consultation.objects.filter(pk=pk).update(
-            chart_number=f"{ANONYMISED}-{pk}", display_name="", notes="", anonymised_at=stamp,
+            chart_number=f"{ANONYMISED}-{pk}",
+            display_name="",
+            notes="",
+            anonymised_at=stamp,
             version=F("version") + 1,
         )
     Handout.objects.filter(consultation_id__in=ids).update(pdf=b"", snapshot={"anonymised": True})

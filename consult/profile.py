@@ -18,8 +18,21 @@ from consult.models import FACE_AREA_SLUGS
 
 SKIN_TYPES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 KNOWN_KEYS = {
-    "clinic", "concerns", "flags", "skin_type", "max_downtime_days", "budget_yen", "needles_ok",
-    "max_pain", "event_date", "today", "language", "patient_name", "notes", "chart_number", "counselor",
+    "clinic",
+    "concerns",
+    "flags",
+    "skin_type",
+    "max_downtime_days",
+    "budget_yen",
+    "needles_ok",
+    "max_pain",
+    "event_date",
+    "today",
+    "language",
+    "patient_name",
+    "notes",
+    "chart_number",
+    "counselor",
 }
 
 
@@ -76,7 +89,9 @@ def parse_profile_text(text: str, language: str | None = None) -> ParsedProfile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ProfileError(f"profile is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise ProfileError(
+            f"profile is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     return parse_profile(data, language)
 
 
@@ -111,8 +126,14 @@ def parse_profile(data: Any, language: str | None = None) -> ParsedProfile:
             raise ProfileError(f"concerns[{n}].condition: {slug} is listed twice")
         severity = _int(item, "severity", 1, 4)
         areas = item.get("areas", [])
-        if not isinstance(areas, list) or any(not isinstance(a, str) or a not in FACE_AREA_SLUGS for a in areas):
-            bad = next((a for a in areas if a not in FACE_AREA_SLUGS), areas) if isinstance(areas, list) else areas
+        if not isinstance(areas, list) or any(
+            not isinstance(a, str) or a not in FACE_AREA_SLUGS for a in areas
+        ):
+            bad = (
+                next((a for a in areas if a not in FACE_AREA_SLUGS), areas)
+                if isinstance(areas, list)
+                else areas
+            )
             raise ProfileError(f"concerns[{n}].areas: unknown area {bad!r}")
         extra = set(item) - {"condition", "severity", "areas"}
         if extra:

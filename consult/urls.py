@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consult import views
+from consult import handout_views, views
 
 app_name = "consult"
 urlpatterns = [
@@ -9,5 +9,11 @@ urlpatterns = [
     path("consultations/<uuid:public_id>/", views.workspace, name="workspace"),
     path("consultations/<uuid:public_id>/save/", views.workspace_save, name="save"),
     path("consultations/<uuid:public_id>/options/", views.workspace_option, name="option"),
+    path("consultations/<uuid:public_id>/handouts/", handout_views.issue, name="handout_issue"),
+    path(
+        "consultations/<uuid:public_id>/handouts/<uuid:handout_id>.pdf",
+        handout_views.download,
+        name="handout_download",
+    ),
     path("consultations/<uuid:public_id>/review/", views.workspace_review, name="review"),
 ]

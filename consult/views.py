@@ -54,7 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def consultation_list(request: HttpRequest) -> HttpResponse:
     _require(request, "consult.view_consultation")
-    consultations = Consultation.objects.for_user(request.user).select_related("counselor", "clinic").distinct()
+    consultations = (
+        Consultation.objects.for_user(request.user).select_related("counselor", "clinic").distinct()
+    )
     query = request.GET.get("q", "").strip()[:40]
     if query:
         consultations = consultations.filter(chart_number__icontains=query)
@@ -71,8 +73,12 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "consult/list.html",
-        {"page": page, "query": query, "day": day_raw if day else "",
-         "can_create": request.user.has_perm("consult.add_consultation")},
+        {
+            "page": page,
+            "query": query,
+            "day": day_raw if day else "",
+            "can_create": request.user.has_perm("consult.add_consultation"),
+        },
     )
 
 
@@ -96,8 +102,9 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
     return render(request, "consult/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _workspace_context(request: HttpRequest, consultation: Consultation, form: WorkspaceForm | None = None,
-                       **extra) -> dict:
+def _workspace_context(
+    request: HttpRequest, consultation: Consultation, form: WorkspaceForm | None = None, **extra
+) -> dict:
     conditions = list(Condition.objects.all())
     flags = list(MedicalFlag.objects.all())
     concerns = {c.condition.slug: c for c in consultation.concerns.all()}
@@ -113,8 +120,11 @@ def _workspace_context(request: HttpRequest, consultation: Consultation, form: W
         "face_areas": FACE_AREAS,
         "severity_scar": SEVERITY_SCAR,
         "severity_other": SEVERITY_OTHER,
-        "scar_slugs": {c.slug for c in conditions if c.slug == "acne-scar" or (c.parent_id and c.group == "acne"
-                                                                               and c.slug.endswith("-scar"))},
+        "scar_slugs": {
+            c.slug
+            for c in conditions
+            if c.slug == "acne-scar" or (c.parent_id and c.group == "acne" and c.slug.endswith("-scar"))
+        },
         "analysis": analysis,
         "chosen": chosen,
         "can_add_option": len(chosen) < MAX_OPTIONS,
@@ -126,10 +136,22 @@ def _workspace_context(request: HttpRequest, consultation: Consultation, form: W
 
 
 def _initial_form(consultation: Consultation, conditions, flags) -> WorkspaceForm:
-    initial = {name: getattr(consultation, name) for name in (
-        "chart_number", "display_name", "age_band", "skin_type", "handout_language", "max_downtime_days",
-        "budget_yen", "max_pain", "event_date", "notes", "version",
-    )}
+    initial = {
+        name: getattr(consultation, name)
+        for name in (
+            "chart_number",
+            "display_name",
+            "age_band",
+            "skin_type",
+            "handout_language",
+            "max_downtime_days",
+            "budget_yen",
+            "max_pain",
+            "event_date",
+            "notes",
+            "version",
+        )
+    }
     initial["needles_ok"] = "yes" if consultation.needles_ok else "no"
     return WorkspaceForm(initial=initial, conditions=conditions, flags=flags)
 
@@ -150,7 +172,9 @@ def _respond(request: HttpRequest, consultation: Consultation, status: int = 200
         return render(request, "consult/workspace.html#update", context, status=status)
     if status == 200:
         return redirect(reverse("consult:workspace", args=[consultation.public_id]))
-    return render(request, "consult/workspace.html", _workspace_context(request, consultation, **extra), status=status)
+    return render(
+        request, "consult/workspace.html", _workspace_context(request, consultation, **extra), status=status
+    )
 
 
 @login_required
@@ -162,16 +186,28 @@ def workspace_save(request: HttpRequest, public_id) -> HttpResponse:
         request.POST, conditions=list(Condition.objects.all()), flags=list(MedicalFlag.objects.all())
     )
     if not form.is_valid():
-        return _respond(request, consultation, status=422, form=form, save_error=_("Not saved: check the marked fields."))
+        return _respond(
+            request, consultation, status=422, form=form, save_error=_("Not saved: check the marked fields.")
+        )
     try:
         save_profile(consultation, form.cleaned_data)
     except Conflict:
         return _conflict(request, public_id)
     except DatabaseError:
         log.exception("saving consultation %s failed", consultation.pk)
-        return _respond(request, consultation, status=503, save_error=_("Not saved: the database did not respond. Try again."))
-    record(request, "change", consultation=consultation, obj=consultation,
-           detail={"section": "profile", "version": consultation.version})
+        return _respond(
+            request,
+            consultation,
+            status=503,
+            save_error=_("Not saved: the database did not respond. Try again."),
+        )
+    record(
+        request,
+        "change",
+        consultation=consultation,
+        obj=consultation,
+        detail={"section": "profile", "version": consultation.version},
+    )
     consultation = _get_consultation_for_user(request, public_id)
     return _respond(request, consultation, saved=True)
 
@@ -184,18 +220,34 @@ def workspace_option(request: HttpRequest, public_id) -> HttpResponse:
     form = OptionForm(request.POST)
     treatment = None
     if form.is_valid():
-        treatment = Treatment.objects.offered_by(consultation.clinic).filter(slug=form.cleaned_data["treatment"]).first()
+        treatment = (
+            Treatment.objects.offered_by(consultation.clinic)
+            .filter(slug=form.cleaned_data["treatment"])
+            .first()
+        )
     if treatment is None:
-        return _respond(request, consultation, status=422, save_error=_("Not saved: choose a treatment this clinic offers."))
+        return _respond(
+            request,
+            consultation,
+            status=422,
+            save_error=_("Not saved: choose a treatment this clinic offers."),
+        )
     try:
-        error = change_options(consultation, form.cleaned_data["version"], form.cleaned_data["action"], treatment)
+        error = change_options(
+            consultation, form.cleaned_data["version"], form.cleaned_data["action"], treatment
+        )
     except Conflict:
         return _conflict(request, public_id)
     if error == "too-many":
         message = _("Compare at most %(n)d options: remove one first.") % {"n": MAX_OPTIONS}
         return _respond(request, consultation, status=422, save_error=message)
-    record(request, "change", consultation=consultation, obj=consultation,
-           detail={"section": "options", "action": form.cleaned_data["action"], "treatment": treatment.slug})
+    record(
+        request,
+        "change",
+        consultation=consultation,
+        obj=consultation,
+        detail={"section": "options", "action": form.cleaned_data["action"], "treatment": treatment.slug},
+    )
     consultation = _get_consultation_for_user(request, public_id)
     return _respond(request, consultation, saved=True)
 
@@ -223,6 +275,11 @@ def workspace_review(request: HttpRequest, public_id) -> HttpResponse:
         reviewed_by=request.user if reviewed else None,
         reviewed_at=timezone.now() if reviewed else None,
     )
-    record(request, "change", consultation=consultation, obj=consultation,
-           detail={"section": "review", "reviewed": reviewed})
+    record(
+        request,
+        "change",
+        consultation=consultation,
+        obj=consultation,
+        detail={"section": "review", "reviewed": reviewed},
+    )
     return redirect("consult:workspace", public_id=consultation.public_id)

@@ -34,11 +34,15 @@ def profile_of(consultation: Consultation, today) -> Profile:
 
 
 def load_consultation(queryset, **lookup) -> Consultation:
-    return queryset.select_related("clinic", "counselor").prefetch_related(
-        Prefetch("concerns", queryset=Concern.objects.select_related("condition")),
-        "flags",
-        Prefetch("options", queryset=ChosenOption.objects.select_related("treatment")),
-    ).get(**lookup)
+    return (
+        queryset.select_related("clinic", "counselor")
+        .prefetch_related(
+            Prefetch("concerns", queryset=Concern.objects.select_related("condition")),
+            "flags",
+            Prefetch("options", queryset=ChosenOption.objects.select_related("treatment")),
+        )
+        .get(**lookup)
+    )
 
 
 @dataclass
@@ -114,7 +118,9 @@ def claim_version(consultation: Consultation, version: int) -> int:
     Must run inside a transaction: the UPDATE ... WHERE version = N is the compare-and-swap that
     makes two simultaneous saves end with one winner and one conflict, on SQLite and PostgreSQL.
     """
-    updated = Consultation.objects.filter(pk=consultation.pk, version=version).update(version=F("version") + 1)
+    updated = Consultation.objects.filter(pk=consultation.pk, version=version).update(
+        version=F("version") + 1
+    )
     if not updated:
         raise Conflict
     consultation.version = version + 1
@@ -122,8 +128,17 @@ def claim_version(consultation: Consultation, version: int) -> int:
 
 
 PROFILE_FIELDS = [
-    "chart_number", "display_name", "age_band", "skin_type", "handout_language", "max_downtime_days",
-    "budget_yen", "needles_ok", "max_pain", "event_date", "notes",
+    "chart_number",
+    "display_name",
+    "age_band",
+    "skin_type",
+    "handout_language",
+    "max_downtime_days",
+    "budget_yen",
+    "needles_ok",
+    "max_pain",
+    "event_date",
+    "notes",
 ]
 
 
@@ -139,7 +154,9 @@ def save_profile(consultation: Consultation, data: dict) -> None:
     for condition_id, (severity, areas) in wanted.items():
         concern = existing.get(condition_id)
         if concern is None:
-            Concern.objects.create(consultation=consultation, condition_id=condition_id, severity=severity, areas=areas)
+            Concern.objects.create(
+                consultation=consultation, condition_id=condition_id, severity=severity, areas=areas
+            )
         elif (concern.severity, concern.areas) != (severity, areas):
             concern.severity, concern.areas = severity, areas
             concern.save(update_fields=["severity", "areas"])

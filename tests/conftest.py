@@ -20,8 +20,12 @@ PASSWORD = "test-pass-8d7f2a"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("loaddata", *[settings.BASE_DIR / f for f in ("fixtures/catalog.json", "fixtures/demo_clinic.json")], verbosity=0)
-        ensure_groups()
+        load_catalog()
+        # Transactional tests (threads, processes, a live server) flush the database when they
+        # end; with `serialized_rollback` Django restores this snapshot, catalog included.
+        from django.db import connection
+
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +73,21 @@ def outsider(other_clinic) -> User:
 def counselor_client(client, counselor):
     client.force_login(counselor)
     return client
+
+
+def load_catalog() -> None:
+    call_command(
+        "loaddata",
+        *[settings.BASE_DIR / f for f in ("fixtures/catalog.json", "fixtures/demo_clinic.json")],
+        verbosity=0,
+    )
+    ensure_groups()
+
+
+@pytest.fixture
+def committed_db(django_db_serialized_rollback, transactional_db):
+    """A transactional database (for threads, processes, a live server) holding the catalog.
+
+    pytest-django runs these tests after the ordinary ones; each starts from the session's
+    snapshot (catalog and groups) thanks to `serialized_rollback`.
+    """

@@ -6,9 +6,8 @@ import os
 import subprocess
 import sys
 
-from django.conf import settings
-
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.lib.env import env_bool, env_int
@@ -17,8 +16,12 @@ from clinic.lib.env import env_bool, env_int
 def run_check(**env) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env={**base, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -51,10 +54,20 @@ def test_a_bad_boolean_in_the_environment_stops_start_up():
 
 def test_debug_is_off_unless_asked_for():
     result = subprocess.run(
-        [sys.executable, "-c", "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='clinic.settings';"
-         "from django.conf import settings;print(settings.DEBUG)"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}, "DJANGO_SECRET_KEY": "x" * 50},
+        [
+            sys.executable,
+            "-c",
+            "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='clinic.settings';"
+            "from django.conf import settings;print(settings.DEBUG)",
+        ],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            "DJANGO_SECRET_KEY": "x" * 50,
+        },
     )
     assert result.stdout.strip() == "False", result.stderr
 

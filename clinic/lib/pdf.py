@@ -9,6 +9,7 @@ network.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
 import threading
@@ -21,6 +22,9 @@ from django.contrib.staticfiles import finders
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint reports every rendering step at INFO ("Step 5 - Creating layout - Page 3"): noise in our logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Relative URLs in the document resolve against this origin; `.invalid` can never be a real host
 # (RFC 6761), and the fetcher answers it from the static directories without any network access.

@@ -82,15 +82,22 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
 
 
 @pytest.fixture(autouse=True)
-def _catalog_for_live_server(request: pytest.FixtureRequest, monkeypatch) -> None:
+def _catalog_for_live_server(request: pytest.FixtureRequest) -> None:
     if "live_server" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
-    # The sync Playwright API keeps an asyncio loop registered on this thread; the ORM calls the
-    # tests make between browser steps are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if catalog_missing():
         load_catalog()
+
+
+@pytest.fixture(scope="session")
+def playwright(playwright):
+    """pytest-playwright's instance. Once the sync API has started, its asyncio loop stays registered
+    on this thread until the session ends, and Django would refuse every ORM call from here on
+    (SynchronousOnlyOperation), including the test database's teardown. The calls are plain
+    synchronous code, so the check is switched off from this point on."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return playwright
 
 
 @pytest.fixture(scope="session")

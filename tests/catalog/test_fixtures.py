@@ -8,18 +8,54 @@ from modeltranslation.translator import translator
 from catalog.models import Clinic, Condition, MedicalFlag, Offering, Treatment
 
 CONDITIONS = [
-    "acne-scar", "ice-pick-scar", "boxcar-scar", "rolling-scar", "post-acne-pigmentation", "post-acne-redness",
-    "active-acne", "enlarged-pores", "band-pores", "loss-of-firmness", "fine-wrinkles", "skin-thinning",
-    "sagging", "dryness", "dullness", "dark-circles", "dermatitis",
+    "acne-scar",
+    "ice-pick-scar",
+    "boxcar-scar",
+    "rolling-scar",
+    "post-acne-pigmentation",
+    "post-acne-redness",
+    "active-acne",
+    "enlarged-pores",
+    "band-pores",
+    "loss-of-firmness",
+    "fine-wrinkles",
+    "skin-thinning",
+    "sagging",
+    "dryness",
+    "dullness",
+    "dark-circles",
+    "dermatitis",
 ]
 TREATMENTS = [
-    "cultured-epidermal-autograft", "dermapen-4", "velvet-skin", "subcision", "fibroblast-transplant",
-    "prp-skin-regeneration", "acrs", "exosome", "co2-fractional", "potenza", "pico-fractional",
-    "jalupro-super-hydro", "profhilo", "sunekos", "plasma", "rejuran", "peptide-skin-booster", "retinoid-therapy",
+    "cultured-epidermal-autograft",
+    "dermapen-4",
+    "velvet-skin",
+    "subcision",
+    "fibroblast-transplant",
+    "prp-skin-regeneration",
+    "acrs",
+    "exosome",
+    "co2-fractional",
+    "potenza",
+    "pico-fractional",
+    "jalupro-super-hydro",
+    "profhilo",
+    "sunekos",
+    "plasma",
+    "rejuran",
+    "peptide-skin-booster",
+    "retinoid-therapy",
 ]
 FLAGS = [
-    "pregnancy", "isotretinoin-recent", "anticoagulant", "keloid-tendency", "active-infection", "fish-allergy",
-    "blood-disorder", "implanted-device", "recent-tan",
+    "pregnancy",
+    "isotretinoin-recent",
+    "anticoagulant",
+    "keloid-tendency",
+    "active-infection",
+    "fish-allergy",
+    "blood-disorder",
+    "implanted-device",
+    "recent-tan",
 ]
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +72,11 @@ def test_crater_types_are_children_of_acne_scar():
     assert {"ice-pick-scar", "boxcar-scar", "rolling-scar"} <= set(children)
 
 
-@pytest.mark.parametrize("model", [m for m in translator.get_registered_models() if m._meta.app_label == "catalog"],
-                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model",
+    [m for m in translator.get_registered_models() if m._meta.app_label == "catalog"],
+    ids=lambda m: m.__name__,
+)
 def test_every_required_patient_facing_text_is_in_japanese_and_english(model):
     fields = translator.get_options_for_model(model).fields
     for obj in model._default_manager.all():
@@ -46,7 +85,9 @@ def test_every_required_patient_facing_text_is_in_japanese_and_english(model):
             if not model._meta.get_field(name).blank:
                 assert ja.strip() and en.strip(), f"{model.__name__} {obj.pk}: {name}"
             else:
-                assert bool(ja.strip()) == bool(en.strip()), f"{model.__name__} {obj.pk}: {name} only in one language"
+                assert bool(ja.strip()) == bool(en.strip()), (
+                    f"{model.__name__} {obj.pk}: {name} only in one language"
+                )
 
 
 def test_every_treatment_cites_a_source_and_treats_something():
@@ -58,12 +99,17 @@ def test_every_treatment_cites_a_source_and_treats_something():
 def test_unapproved_products_carry_the_five_statements():
     for treatment in Treatment.objects.filter(regulatory_status=Treatment.Regulatory.UNAPPROVED):
         for name in Treatment.UNAPPROVED_FIELDS:
-            assert getattr(treatment, f"{name}_ja") and getattr(treatment, f"{name}_en"), (treatment.slug, name)
+            assert getattr(treatment, f"{name}_ja") and getattr(treatment, f"{name}_en"), (
+                treatment.slug,
+                name,
+            )
 
 
 def test_regenerative_medicine_has_a_class_and_the_demo_clinic_a_plan_number():
     regenerative = Treatment.objects.filter(regulatory_status=Treatment.Regulatory.REGENERATIVE)
-    assert {"fibroblast-transplant", "prp-skin-regeneration"} <= set(regenerative.values_list("slug", flat=True))
+    assert {"fibroblast-transplant", "prp-skin-regeneration"} <= set(
+        regenerative.values_list("slug", flat=True)
+    )
     for treatment in regenerative:
         assert treatment.regenerative_class in (2, 3)
     for offering in Offering.objects.filter(treatment__in=regenerative):

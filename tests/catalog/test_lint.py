@@ -24,7 +24,9 @@ def test_the_shipped_catalog_passes():
     assert code == 0, output
 
 
-@pytest.mark.parametrize("phrase", ["必ず改善します", "半永久的に続きます", "日本一の施術", "results are guaranteed"])
+@pytest.mark.parametrize(
+    "phrase", ["必ず改善します", "半永久的に続きます", "日本一の施術", "results are guaranteed"]
+)
 def test_a_planted_advertising_phrase_fails_naming_object_and_field(phrase):
     treatment = Treatment.objects.get(slug="subcision")
     field = "summary_en" if phrase.isascii() else "summary_ja"
@@ -62,7 +64,9 @@ def test_an_unapproved_product_without_a_statement_fails():
 
 
 def test_regenerative_medicine_without_plan_number_fails():
-    offering = Offering.objects.filter(treatment__regulatory_status="regenerative", clinic__slug="demo-clinic").first()
+    offering = Offering.objects.filter(
+        treatment__regulatory_status="regenerative", clinic__slug="demo-clinic"
+    ).first()
     offering.regenerative_plan_number = ""
     offering.save()
     code, output = run_lint()

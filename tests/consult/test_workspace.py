@@ -78,11 +78,17 @@ def test_htmx_save_persists_and_returns_the_rerendered_suggestions(counselor_cli
     assert consultation.version == 2
     assert consultation.skin_type == 4
     concern = consultation.concerns.get()
-    assert (concern.condition.slug, concern.severity, concern.areas) == ("rolling-scar", 3, ["cheek-left", "cheek-right"])
+    assert (concern.condition.slug, concern.severity, concern.areas) == (
+        "rolling-scar",
+        3,
+        ["cheek-left", "cheek-right"],
+    )
 
 
 def test_flags_and_wishes_are_saved_and_change_the_suggestions(counselor_client, consultation):
-    post = profile_post(consultation, **{"flag-fish-allergy": "yes", "needles_ok": "no", "max_downtime_days": "2"})
+    post = profile_post(
+        consultation, **{"flag-fish-allergy": "yes", "needles_ok": "no", "max_downtime_days": "2"}
+    )
     response = counselor_client.post(url(consultation, "save/"), post, **HX)
     assert response.status_code == 200
     consultation.refresh_from_db()
@@ -101,7 +107,9 @@ def test_removing_a_concern_deletes_it(counselor_client, consultation):
     assert consultation.concerns.count() == 0
 
 
-def test_a_stale_version_is_refused_with_a_conflict_and_nothing_is_overwritten(counselor_client, consultation):
+def test_a_stale_version_is_refused_with_a_conflict_and_nothing_is_overwritten(
+    counselor_client, consultation
+):
     first = profile_post(consultation, notes="from tab one")
     stale = profile_post(consultation, notes="from tab two")
     assert counselor_client.post(url(consultation, "save/"), first, **HX).status_code == 200
@@ -115,7 +123,9 @@ def test_a_stale_version_is_refused_with_a_conflict_and_nothing_is_overwritten(c
 
 
 def test_invalid_input_is_explained_and_saves_nothing(counselor_client, consultation):
-    post = profile_post(consultation, max_downtime_days="-3", budget_yen="lots", **{"severity-rolling-scar": "9"})
+    post = profile_post(
+        consultation, max_downtime_days="-3", budget_yen="lots", **{"severity-rolling-scar": "9"}
+    )
     response = counselor_client.post(url(consultation, "save/"), post, **HX)
     assert response.status_code == 422
     assert 'class="error"' in response.content.decode()
@@ -124,7 +134,9 @@ def test_invalid_input_is_explained_and_saves_nothing(counselor_client, consulta
 
 
 def test_unknown_concern_slug_is_a_validation_error(counselor_client, consultation):
-    response = counselor_client.post(url(consultation, "save/"), profile_post(consultation, concern=["nope"]), **HX)
+    response = counselor_client.post(
+        url(consultation, "save/"), profile_post(consultation, concern=["nope"]), **HX
+    )
     assert response.status_code == 422
 
 
@@ -141,7 +153,9 @@ def option(client, consultation, action, slug, **extra):
 
 
 def chosen(consultation) -> list[str]:
-    return list(ChosenOption.objects.filter(consultation=consultation).values_list("treatment__slug", flat=True))
+    return list(
+        ChosenOption.objects.filter(consultation=consultation).values_list("treatment__slug", flat=True)
+    )
 
 
 def test_options_can_be_added_reordered_and_removed(counselor_client, consultation):
@@ -198,7 +212,9 @@ def _synthetic_treatments(count: int, prefix: str) -> None:
         template.id = None
         template.slug = f"{prefix}-{n}"
         template.save()
-        Indication.objects.create(treatment=template, condition=condition, strength=2, rationale_ja="合成", rationale_en="synthetic")
+        Indication.objects.create(
+            treatment=template, condition=condition, strength=2, rationale_ja="合成", rationale_en="synthetic"
+        )
         Offering.objects.create(clinic=clinic, treatment=template, price_per_session_yen=10000)
 
 

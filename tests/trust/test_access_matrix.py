@@ -24,14 +24,18 @@ ACTIONS = {
 
 MATRIX = {
     #               list  new-form   workspace  save       add-option review     audit-log  catalog catalog-admin
-    "counselor":   [OK,   OK,        OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, OK,     REDIRECT],
-    "physician":   [OK,   FORBIDDEN, OK,        OK,        OK,        REDIRECT,  FORBIDDEN, OK,     REDIRECT],
-    "clinic_admin": [OK,  FORBIDDEN, OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        OK,     OK],
-    "outsider":    [OK,   OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK,     REDIRECT],
-    "anonymous":   [LOGIN, LOGIN,    LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,  REDIRECT],
+    "counselor": [OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT],
+    "physician": [OK, FORBIDDEN, OK, OK, OK, REDIRECT, FORBIDDEN, OK, REDIRECT],
+    "clinic_admin": [OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK],
+    "outsider": [OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT],
+    "anonymous": [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT],
 }
 
-CASES = [(role, action, expected) for role, row in MATRIX.items() for action, expected in zip(ACTIONS, row, strict=True)]
+CASES = [
+    (role, action, expected)
+    for role, row in MATRIX.items()
+    for action, expected in zip(ACTIONS, row, strict=True)
+]
 
 
 @pytest.fixture
@@ -41,8 +45,14 @@ def consultation(counselor, demo_clinic) -> Consultation:
 
 def _data(kind, consultation):
     if kind == "profile":
-        return {"version": consultation.version, "chart_number": "M-1", "handout_language": "ja", "needles_ok": "yes",
-                "concern": ["rolling-scar"], "severity-rolling-scar": "3"}
+        return {
+            "version": consultation.version,
+            "chart_number": "M-1",
+            "handout_language": "ja",
+            "needles_ok": "yes",
+            "concern": ["rolling-scar"],
+            "severity-rolling-scar": "3",
+        }
     if kind == "option":
         return {"version": consultation.version, "action": "add", "treatment": "subcision"}
     return kind
@@ -62,7 +72,9 @@ def test_access(client, request, consultation, clinic_admin, physician, outsider
         response = client.post(path, _data(data, consultation), **kwargs)
     if expected == LOGIN:
         location = response.get("HX-Redirect") or response.get("Location", "")
-        assert response.status_code in (204, 302) and location.startswith("/accounts/login/"), response.status_code
+        assert response.status_code in (204, 302) and location.startswith("/accounts/login/"), (
+            response.status_code
+        )
     else:
         assert response.status_code == expected
     if expected in (FORBIDDEN, NOT_FOUND, LOGIN) and method == "post":

@@ -38,16 +38,26 @@ def test_viewing_and_changing_a_consultation_is_recorded(counselor_client, couns
 
 
 def test_audit_detail_never_holds_patient_text(counselor_client, consultation):
-    counselor_client.post(f"/consultations/{consultation.public_id}/save/", {
-        "version": 1, "chart_number": "C-77", "display_name": "山田花子", "handout_language": "ja",
-        "needles_ok": "yes", "notes": "秘密のメモ",
-    }, HTTP_HX_REQUEST="true")
+    counselor_client.post(
+        f"/consultations/{consultation.public_id}/save/",
+        {
+            "version": 1,
+            "chart_number": "C-77",
+            "display_name": "山田花子",
+            "handout_language": "ja",
+            "needles_ok": "yes",
+            "notes": "秘密のメモ",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     for event in AuditEvent.objects.all():
         text = str(event.detail) + event.object_id
         assert "山田" not in text and "秘密" not in text and "C-77" not in text
 
 
-def test_a_clinic_admin_sees_and_exports_the_clinics_audit_log(client, clinic_admin, counselor, consultation, outsider):
+def test_a_clinic_admin_sees_and_exports_the_clinics_audit_log(
+    client, clinic_admin, counselor, consultation, outsider
+):
     record(None, "view", consultation=consultation, user=counselor)
     record(None, "login", user=outsider)  # another clinic's user: not shown
     client.force_login(clinic_admin)

@@ -18,10 +18,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def consultation(counselor, demo_clinic):
     c = Consultation.objects.create(
-        clinic=demo_clinic, counselor=counselor, chart_number="P-500", display_name="佐藤", notes="右頬が気になる"
+        clinic=demo_clinic,
+        counselor=counselor,
+        chart_number="P-500",
+        display_name="佐藤",
+        notes="右頬が気になる",
     )
-    Concern.objects.create(consultation=c, condition=Condition.objects.get(slug="rolling-scar"), severity=3,
-                           areas=["cheek-left"])
+    Concern.objects.create(
+        consultation=c, condition=Condition.objects.get(slug="rolling-scar"), severity=3, areas=["cheek-left"]
+    )
     return c
 
 
@@ -47,8 +52,12 @@ def test_export_of_an_unknown_patient_fails_clearly(consultation):
 
 def test_retention_anonymises_old_consultations_and_keeps_the_audit_trail(consultation, counselor):
     record(None, "view", consultation=consultation, user=counselor)
-    recent = Consultation.objects.create(clinic=consultation.clinic, counselor=counselor, chart_number="NEW-1")
-    Consultation.objects.filter(pk=consultation.pk).update(created_at=timezone.now() - timedelta(days=6 * 365))
+    recent = Consultation.objects.create(
+        clinic=consultation.clinic, counselor=counselor, chart_number="NEW-1"
+    )
+    Consultation.objects.filter(pk=consultation.pk).update(
+        created_at=timezone.now() - timedelta(days=6 * 365)
+    )
     out = io.StringIO()
     call_command("anonymise_old", stdout=out)
     assert "Anonymised 1" in out.getvalue()

@@ -23,7 +23,9 @@ class Command(BaseCommand):
             self.stdout.write("Catalog loaded.")
             return
         if not settings.DEBUG:
-            raise CommandError("Demo accounts have a published password: create them only with DJANGO_DEBUG=1.")
+            raise CommandError(
+                "Demo accounts have a published password: create them only with DJANGO_DEBUG=1."
+            )
         ensure_demo_users(Clinic.objects.get(slug="demo-clinic"))
         names = ", ".join(name for name, _role, _full in DEMO_USERS)
         self.stdout.write(f"Catalog loaded. Demo logins: {names} (password {DEMO_PASSWORD}).")

@@ -10,8 +10,12 @@ class Command(BaseCommand):
     help = "Anonymise consultations older than the retention period (default 5 years); the audit trail stays."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--days", type=int, default=None,
-                            help="retention in days (default: RETENTION_DAYS or 5 years = 1826)")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="retention in days (default: RETENTION_DAYS or 5 years = 1826)",
+        )
 
     def handle(self, *args, days: int | None, **options) -> None:
         days = days if days is not None else env_int("RETENTION_DAYS", 1826, minimum=1)

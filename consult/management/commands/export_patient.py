@@ -27,6 +27,11 @@ class Command(BaseCommand):
         if not data["consultations"]:
             self.stderr.write("error: no consultation with that chart number at this clinic")
             sys.exit(1)
-        record(None, "export", clinic=found, username="manage.py export_patient",
-               detail={"what": "patient-data", "consultations": len(data["consultations"])})
+        record(
+            None,
+            "export",
+            clinic=found,
+            username="manage.py export_patient",
+            detail={"what": "patient-data", "consultations": len(data["consultations"])},
+        )
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

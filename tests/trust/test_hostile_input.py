@@ -1,0 +1,218 @@
+"""Hostile and broken input never produces a 5xx and never loses what was already saved."""
+
+from __future__ import annotations
+
+from unittest import mock
+from urllib.parse import urlencode
+
+import pytest
+from django.db import DatabaseError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalog.models import Condition
+from consult.models import Concern, Consultation
+
+HX = {"HTTP_HX_REQUEST": "true"}
+FIELDS = [
+    "version",
+    "chart_number",
+    "display_name",
+    "age_band",
+    "skin_type",
+    "handout_language",
+    "max_downtime_days",
+    "budget_yen",
+    "needles_ok",
+    "max_pain",
+    "event_date",
+    "notes",
+    "concern",
+    "severity-rolling-scar",
+    "areas-rolling-scar",
+    "flag-pregnancy",
+    "flag-unknown",
+]
+NASTY_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\u202e\u200f",
+            "9999-12-31",
+            "-1",
+            "1e309",
+            "99999999999999999999",
+            "NaN",
+            "🙂" * 50,
+            "<script>alert(1)</script>",
+            "rolling-scar",
+            "../../etc/passwd",
+            "a" * 6000,
+            "\ud800",
+        ]
+    ),
+)
+
+
+@pytest.fixture
+def saved(counselor, demo_clinic) -> Consultation:
+    consultation = Consultation.objects.create(
+        clinic=demo_clinic, counselor=counselor, chart_number="H-1", display_name="既存", notes="既存のメモ"
+    )
+    Concern.objects.create(
+        consultation=consultation,
+        condition=Condition.objects.get(slug="rolling-scar"),
+        severity=3,
+        areas=["chin"],
+    )
+    return consultation
+
+
+def _state(consultation: Consultation) -> tuple:
+    c = Consultation.objects.get(pk=consultation.pk)
+    return (
+        c.version,
+        c.chart_number,
+        c.display_name,
+        c.notes,
+        c.skin_type,
+        c.max_downtime_days,
+        c.budget_yen,
+        c.event_date,
+        sorted((x.condition_id, x.severity, tuple(x.areas)) for x in c.concerns.all()),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.sampled_from(FIELDS), NASTY_TEXT, max_size=len(FIELDS)))
+def test_generated_saves_never_fail_with_5xx_nor_lose_data(counselor_client, saved, data):
+    before = _state(saved)
+    body = urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in data.items()})
+    response = counselor_client.generic(
+        "POST",
+        f"/consultations/{saved.public_id}/save/",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        **HX,
+    )
+    assert response.status_code < 500
+    if response.status_code != 200:
+        assert _state(saved) == before
+    else:
+        # Accepted: the version moved on and the text fields hold no control characters.
+        after = Consultation.objects.get(pk=saved.pk)
+        assert after.version == before[0] + 1
+        assert "\x00" not in after.notes + after.chart_number + after.display_name
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.sampled_from(["version", "action", "treatment"]), NASTY_TEXT, max_size=3))
+def test_generated_option_changes_never_fail_with_5xx(counselor_client, saved, data):
+    body = urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in data.items()})
+    response = counselor_client.generic(
+        "POST",
+        f"/consultations/{saved.public_id}/options/",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        **HX,
+    )
+    assert response.status_code < 500
+
+
+def test_invalid_utf8_bytes_are_refused_cleanly(counselor_client, saved):
+    before = _state(saved)
+    response = counselor_client.generic(
+        "POST",
+        f"/consultations/{saved.public_id}/save/",
+        b"version=1&notes=%FF%FE%80&chart_number=%C3",
+        content_type="application/x-www-form-urlencoded",
+        **HX,
+    )
+    assert response.status_code < 500
+    assert _state(saved)[2:] == before[2:]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/consultations/not-a-uuid/",
+        "/consultations/00000000-0000-0000-0000-000000000000/",
+        "/consultations/00000000-0000-0000-0000-000000000000/save/",
+        "/catalog/treatments/%00/",
+        "/consultations/?page=999999&date=9999-99-99&q=%00",
+    ],
+)
+def test_tampered_ids_and_queries_are_404_or_handled(counselor_client, path):
+    assert counselor_client.get(path).status_code in (200, 404, 405)
+
+
+def test_missing_csrf_token_is_403_and_changes_nothing(client, counselor, saved):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(counselor)
+    before = _state(saved)
+    response = strict.post(
+        f"/consultations/{saved.public_id}/save/", {"version": 1, "chart_number": "X"}, **HX
+    )
+    assert response.status_code == 403
+    assert _state(saved) == before
+
+
+def test_a_database_error_while_saving_is_shown_as_a_failed_save_and_the_page_recovers(
+    counselor_client, saved
+):
+    before = _state(saved)
+    data = {
+        "version": saved.version,
+        "chart_number": "H-1",
+        "handout_language": "ja",
+        "needles_ok": "yes",
+        "notes": "new",
+        "concern": ["rolling-scar"],
+        "severity-rolling-scar": "2",
+    }
+    with mock.patch("consult.views.save_profile", side_effect=DatabaseError("disk full")):
+        response = counselor_client.post(f"/consultations/{saved.public_id}/save/", data, **HX)
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert 'class="save-state failed"' in body and 'role="alert"' in body
+    assert _state(saved) == before
+    # Once the database is back, the same save goes through.
+    response = counselor_client.post(f"/consultations/{saved.public_id}/save/", data, **HX)
+    assert response.status_code == 200
+    assert Consultation.objects.get(pk=saved.pk).notes == "new"
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("notes", "x" * 5001),
+        ("chart_number", "x" * 41),
+        ("display_name", "x" * 81),
+        ("event_date", "9999-12-31"),
+        ("budget_yen", "-5"),
+        ("budget_yen", "100000000000"),
+        ("max_downtime_days", "366"),
+        ("max_pain", "7"),
+        ("skin_type", "9"),
+        ("handout_language", "fr"),
+        ("age_band", "ancient"),
+        ("chart_number", "   "),
+    ],
+)
+def test_each_bad_value_is_a_clear_validation_message(counselor_client, saved, field, value):
+    data = {
+        "version": saved.version,
+        "chart_number": "H-1",
+        "handout_language": "ja",
+        "needles_ok": "yes",
+        field: value,
+    }
+    response = counselor_client.post(f"/consultations/{saved.public_id}/save/", data, **HX)
+    assert response.status_code == 422
+    assert 'role="alert"' in response.content.decode()
+    assert Consultation.objects.get(pk=saved.pk).notes == "既存のメモ"

@@ -35,7 +35,7 @@ def test_repeated_failures_lock_the_account_for_a_while(client, counselor, setti
 
 
 def test_the_lock_ends_when_the_window_passes(client, counselor, settings):
-    for n in range(settings.LOGIN_MAX_FAILURES_PER_USER):
+    for _n in range(settings.LOGIN_MAX_FAILURES_PER_USER):
         login(client, "counselor", "wrong")
     # Age the failures past the window (raw SQL: the model refuses updates by design).
     from django.db import connection
@@ -69,6 +69,6 @@ def test_idle_sessions_expire(settings):
 
 
 def test_the_admin_login_is_the_throttled_one(client, counselor, settings):
-    for n in range(settings.LOGIN_MAX_FAILURES_PER_USER):
+    for _n in range(settings.LOGIN_MAX_FAILURES_PER_USER):
         client.post("/admin/login/", {"username": "counselor", "password": "wrong"})
     assert login(client, "counselor", PASSWORD).status_code == 429

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from clinic.lib.security import CONTROL_CHARACTERS
 from consult.models import AuditEvent, Consultation
 
 
@@ -24,6 +25,7 @@ def record(
     detail: dict | None = None,
 ) -> AuditEvent:
     user = user or (request.user if request is not None and request.user.is_authenticated else None)
+    username = CONTROL_CHARACTERS.sub("", username)[:150]
     return AuditEvent.objects.create(
         user=user,
         username=username or (user.get_username() if user else ""),

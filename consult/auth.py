@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic.lib.security import CONTROL_CHARACTERS
 from consult.audit import client_ip, record
 from consult.models import AuditEvent
 
@@ -28,7 +29,7 @@ def is_locked_out(username: str, ip: str | None) -> bool:
 
 class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        username = request.POST.get("username", "")[:150]
+        username = CONTROL_CHARACTERS.sub("", request.POST.get("username", ""))[:150]
         if is_locked_out(username, client_ip(request)):
             record(
                 request, AuditEvent.Action.LOGIN_FAILED, username=username, detail={"reason": "locked-out"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import uuid
 from datetime import date, datetime
 
@@ -32,7 +33,7 @@ from catalog.models import (
     SideEffect,
     Treatment,
 )
-from clinic.lib.pdf import html_to_pdf, static_prefix
+from clinic.lib.pdf import html_to_pdf, static_path, static_prefix
 from consult.engine import STRENGTH_WORD, Profile, Result, suggest
 from consult.facts import catalog_facts
 from consult.models import FACE_AREA_SLUGS, Consultation, Handout
@@ -402,8 +403,8 @@ def _yen(amount: int | None) -> str:
     return "" if amount is None else f"¥{amount:,}"
 
 
-def _yen_range(low: int, high: int) -> str:
-    return _yen(low) if low == high else f"{_yen(low)}〜{_yen(high)}"
+def _yen_range(low: int, high: int, language: str) -> str:
+    return _yen(low) if low == high else f"{_yen(low)}{'〜' if language == 'ja' else '–'}{_yen(high)}"
 
 
 def _range_text(text: dict, key: str, low: int, high: int, **extra) -> str:
@@ -621,7 +622,7 @@ def _options(
                 "course_max_yen": course[1],
                 "per_session_text": _yen(fact.price.per_session_yen),
                 "course_label": course_label,
-                "course_text": _yen_range(*course),
+                "course_text": _yen_range(*course, language),
                 "packs": [
                     {"sessions": s, "price_yen": p, "label": text["pack"].format(n=s), "text": _yen(p)}
                     for s, p in fact.price.courses
@@ -756,22 +757,31 @@ def _sources(options: list[dict], concerns: list[dict], extra: list[str]) -> lis
 TIMELINE = {"width": 720, "label_width": 176, "right": 14, "top": 26, "row": 46, "bottom": 34, "font": 11}
 
 
+def _char_em(char: str) -> float:
+    return 0.55 if ord(char) < 0x2E80 else 1.0
+
+
 def _wrap_label(text: str, width_em: float, lines: int = 2) -> list[str]:
-    """Break a label into at most `lines` lines of about `width_em` em (CJK 1 em, Latin ~0.55 em)."""
-    result, line, used = [], "", 0.0
-    for char in text:
-        w = 0.55 if ord(char) < 0x2E80 else 1.0
-        if used + w > width_em and line:
+    """Break a label into at most `lines` lines of about `width_em` em (CJK 1 em, Latin ~0.55 em).
+
+    Latin text breaks between words, Japanese between any two characters; an overlong label ends in "…".
+    """
+    tokens = []
+    for token in re.findall(r"[\u2e80-\uffff]|[^\u2e80-\uffff\s]+\s*|\s+", text):
+        # A word wider than the line is broken anywhere, like overflow-wrap: anywhere.
+        tokens.extend(token if sum(map(_char_em, token.rstrip())) > width_em else [token])
+    result: list[str] = []
+    line = ""
+    for token in tokens:
+        if line and sum(map(_char_em, (line + token).rstrip())) > width_em:
             result.append(line.rstrip())
-            line, used = "", 0.0
-            if len(result) == lines:
-                result[-1] = result[-1][:-1] + "…"
-                return result
-        if line or char != " ":
-            line += char
-            used += w
-    if line:
-        result.append(line)
+            line = ""
+        line += token
+    result.append(line.rstrip())
+    result = [part for part in result if part]
+    if len(result) > lines:
+        result = result[:lines]
+        result[-1] = result[-1][: max(1, len(result[-1]) - 1)] + "…"
     return result
 
 
@@ -866,8 +876,9 @@ def timeline_geometry(snapshot: dict) -> dict:
 # --- rendering and issuing -------------------------------------------------------------------
 
 
-def render_handout(snapshot: dict) -> bytes:
-    """PDF bytes for a snapshot; the same snapshot always gives the same bytes."""
+def handout_html(snapshot: dict, *, inline_css: bool = False) -> str:
+    """The handout's HTML. The stylesheet is passed to WeasyPrint separately (parsed once per process);
+    `inline_css` embeds it instead, for other renderers (the Chromium benchmark)."""
     language = snapshot["language"]
     context = {
         "h": snapshot,
@@ -877,10 +888,17 @@ def render_handout(snapshot: dict) -> bytes:
         "unapproved": [o for o in snapshot["options"] if o["regulatory"]["unapproved"]],
         "regenerative": [o for o in snapshot["options"] if o["regulatory"]["status"] == "regenerative"],
         "face_areas": [(slug, AREA_NAMES[language][slug]) for slug in FACE_AREA_SLUGS],
-        "static": static_prefix(),
+        "inline_css": static_path(static_prefix() + STYLESHEET).read_text(encoding="utf-8")
+        if inline_css
+        else "",
     }
     with translation.override(language):
-        html = render_to_string("handout/handout.html", context)
+        return render_to_string("handout/handout.html", context)
+
+
+def render_handout(snapshot: dict) -> bytes:
+    """PDF bytes for a snapshot; the same snapshot always gives the same bytes."""
+    html = handout_html(snapshot)
     return html_to_pdf(html, identifier=snapshot["handout_id"].replace("-", ""), stylesheets=(STYLESHEET,))
 
 

@@ -13,6 +13,7 @@ import logging
 import mimetypes
 import posixpath
 import threading
+import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -54,7 +55,7 @@ def static_path(url: str) -> Path:
     parts = urlsplit(url)
     if parts.query or parts.fragment:
         raise RefusedURL(f"refused to fetch {url[:200]!r}: query strings are not served")
-    relative = unquote(url[len(prefix):])
+    relative = unquote(url[len(prefix) :])
     normalised = posixpath.normpath(relative)
     if (
         not relative
@@ -132,14 +133,22 @@ def _finish(document, pdf: pydyf.PDF) -> None:
     # glyphs still carries an offset array of ~60,000 three-byte entries, which Flate compresses
     # poorly (~125 KB per font). Predicting each byte from the byte three before turns those offsets
     # into a repeating pattern: the embedded fonts shrink by half or more, and compress faster.
+    # The stream is compressed here, once: pydyf would compress it again each time it asks for
+    # the stream's bytes, and it asks twice.
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.compress and obj.extra.get("Subtype") == "/OpenType":
             data = b"\n".join(obj.stream)
             data += bytes(-len(data) % 3)  # sfnt parsers ignore trailing padding
-            obj.stream = [_tiff_predict(data, 3)]
+            obj.stream = [zlib.compress(_tiff_predict(data, 3), 9)]
+            obj.compress = False
+            obj.extra["Filter"] = "/FlateDecode"
             obj.extra["DecodeParms"] = pydyf.Dictionary(
                 {"Predictor": 2, "Colors": 3, "BitsPerComponent": 8, "Columns": len(data) // 3}
             )
+
+
+# Tagged PDF (PDF/UA-1): structure tags, document title and language for screen readers.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
 
 def html_to_pdf(
@@ -154,13 +163,19 @@ def html_to_pdf(
     The same HTML and identifier give the same bytes: dates come from the document's meta tags, never
     the clock, and the PDF file identifier is `identifier` instead of a random one.
     """
-    fetcher = fetcher or StaticOnlyFetcher()
     with _RENDER_LOCK:
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-            font_config=_FONT_CONFIG,
-            stylesheets=[_stylesheet(name) for name in stylesheets],
-            finisher=_finish,
-            pdf_variant="pdf/ua-1",
-            pdf_tags=True,
-            pdf_identifier=identifier.encode("ascii", "replace"),
-        )
+        return write(lay_out(html, stylesheets=stylesheets, fetcher=fetcher), identifier=identifier)
+
+
+def lay_out(html: str, *, stylesheets: tuple[str, ...] = (), fetcher: StaticOnlyFetcher | None = None):
+    """First half of `html_to_pdf` (parse, style, lay out pages); separate for the benchmark's breakdown."""
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()).render(
+        font_config=_FONT_CONFIG, stylesheets=[_stylesheet(name) for name in stylesheets], **PDF_OPTIONS
+    )
+
+
+def write(document, *, identifier: str) -> bytes:
+    """Second half of `html_to_pdf` (draw pages, subset and embed fonts, write the file)."""
+    return document.write_pdf(
+        finisher=_finish, pdf_identifier=identifier.encode("ascii", "replace"), **PDF_OPTIONS
+    )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Pages load only our own scripts and styles (htmx is served from our static files); no inline
 # script anywhere. The Django admin needs inline style attributes, so only it gets them.
@@ -52,3 +55,24 @@ class HtmxLoginRedirectMiddleware:
             redirect["HX-Redirect"] = response["Location"]
             return redirect
         return response
+
+
+class StripControlCharactersMiddleware:
+    """Query strings lose control characters (NUL above all) before any view or search sees them.
+
+    PostgreSQL refuses NUL in text, so a `?q=%00` would otherwise end in a database error. Form
+    fields are covered by the forms themselves (Django's CharField refuses NUL; ours strip).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if CONTROL_CHARACTERS.search(request.META.get("QUERY_STRING", "")) or any(
+            CONTROL_CHARACTERS.search(v) for values in request.GET.lists() for v in values[1]
+        ):
+            cleaned = request.GET.copy()
+            for key, values in list(cleaned.lists()):
+                cleaned.setlist(key, [CONTROL_CHARACTERS.sub("", v) for v in values])
+            request.GET = cleaned
+        return self.get_response(request)

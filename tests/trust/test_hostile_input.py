@@ -163,7 +163,7 @@ def test_missing_csrf_token_is_403_and_changes_nothing(client, counselor, saved)
 
 
 def test_a_database_error_while_saving_is_shown_as_a_failed_save_and_the_page_recovers(
-    counselor_client, saved
+    counselor_client, saved, caplog
 ):
     before = _state(saved)
     data = {
@@ -181,6 +181,10 @@ def test_a_database_error_while_saving_is_shown_as_a_failed_save_and_the_page_re
     body = response.content.decode()
     assert 'class="save-state failed"' in body and 'role="alert"' in body
     assert _state(saved) == before
+    # The failure is logged for the IT person, without the patient's chart number, name or notes.
+    assert "saving consultation" in caplog.text
+    for private in ("H-1", "既存", "new"):
+        assert private not in caplog.text.replace("consultation", "")
     # Once the database is back, the same save goes through.
     response = counselor_client.post(f"/consultations/{saved.public_id}/save/", data, **HX)
     assert response.status_code == 200

@@ -72,3 +72,9 @@ def test_the_admin_login_is_the_throttled_one(client, counselor, settings):
     for _n in range(settings.LOGIN_MAX_FAILURES_PER_USER):
         client.post("/admin/login/", {"username": "counselor", "password": "wrong"})
     assert login(client, "counselor", PASSWORD).status_code == 429
+
+
+def test_a_username_with_control_characters_is_refused_not_a_crash(client, counselor):
+    response = login(client, "coun\x00selor", "x\x00")
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(action="login-failed").username == "counselor"

@@ -552,7 +552,6 @@ def _concerns(profile: Profile, parent: dict, language: str) -> list[dict]:
             {
                 "slug": condition.slug,
                 "name": condition.name,
-                "description": condition.description,
                 "severity": concern.severity,
                 "severity_text": scale[language].get(concern.severity, str(concern.severity)),
                 "areas": [a for a in FACE_AREA_SLUGS if a in concern.areas],

@@ -16,10 +16,43 @@ from .conftest import squash
 pytestmark = pytest.mark.django_db
 
 SECTION_KEYS = [
-    "title", "concerns", "comparison", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11",
-    "how", "session", "course_h", "effect_h", "downtime_h", "pain_h", "risks_h", "price_h", "regulatory_h",
-    "fit_h", "timeline", "weeks_axis", "home_care", "nutrients", "notes", "important", "free_care",
-    "tax_included", "sample_prices", "differ", "physician", "sources", "intro",
+    "title",
+    "concerns",
+    "comparison",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "q5",
+    "q6",
+    "q7",
+    "q8",
+    "q9",
+    "q10",
+    "q11",
+    "how",
+    "session",
+    "course_h",
+    "effect_h",
+    "downtime_h",
+    "pain_h",
+    "risks_h",
+    "price_h",
+    "regulatory_h",
+    "fit_h",
+    "timeline",
+    "weeks_axis",
+    "home_care",
+    "nutrients",
+    "notes",
+    "important",
+    "free_care",
+    "tax_included",
+    "sample_prices",
+    "differ",
+    "physician",
+    "sources",
+    "intro",
 ]
 
 
@@ -40,8 +73,16 @@ def test_every_section_is_printed_in_the_handout_language(handout):
 def test_the_header_names_clinic_patient_counselor_and_date(handout):
     flat = handout.flat
     snapshot = handout.snapshot
-    for value in (snapshot["clinic"]["name"], snapshot["clinic"]["address"], snapshot["clinic"]["phone"],
-                  "山田花子", "A-1001", "佐藤", squash(snapshot["date"]), snapshot["handout_id"]):
+    for value in (
+        snapshot["clinic"]["name"],
+        snapshot["clinic"]["address"],
+        snapshot["clinic"]["phone"],
+        "山田花子",
+        "A-1001",
+        "佐藤",
+        squash(snapshot["date"]),
+        snapshot["handout_id"],
+    ):
         assert squash(value) in flat, value
     assert snapshot["date"] in ("2026年11月21日", "21 November 2026")
 
@@ -57,8 +98,15 @@ def test_every_option_is_described_in_the_handout_language(handout):
     flat = handout.flat
     for slug in ("dermapen-4", "fibroblast-transplant", "subcision"):
         treatment = Treatment.objects.get(slug=slug)
-        for field in ("name", "summary", "how_it_works", "session_description", "downtime_description",
-                      "anesthesia", "duration_text"):
+        for field in (
+            "name",
+            "summary",
+            "how_it_works",
+            "session_description",
+            "downtime_description",
+            "anesthesia",
+            "duration_text",
+        ):
             assert squash(getattr(treatment, f"{field}_{language}")) in flat, (slug, field)
         for side_effect in treatment.side_effects.all():
             assert squash(getattr(side_effect, f"name_{language}")) in flat
@@ -119,16 +167,16 @@ def test_regenerative_medicine_shows_class_and_filed_plan_number_never_approval(
     number = squash(plan.regenerative_plan_number)
     assert number
     ja = handout_ja.flat
-    block = ja[ja.index("再生医療等について："):ja.index("掲載情報の確認日")]
+    block = ja[ja.index("再生医療等について：") : ja.index("掲載情報の確認日")]
     assert "第二種再生医療等" in block and number in block and "届出" in block
     assert "承認" not in block
     for match in re.finditer(re.escape(number), ja):
-        assert "承認" not in ja[max(0, match.start() - 80):match.end() + 80]
+        assert "承認" not in ja[max(0, match.start() - 80) : match.end() + 80]
     en = handout_en.flat
-    block = en[en.index("Regenerativemedicine:"):en.index("Cataloginformationreviewed")]
+    block = en[en.index("Regenerativemedicine:") : en.index("Cataloginformationreviewed")]
     assert "Class2" in block and number in block and "filed" in block
     for match in re.finditer(re.escape(number), en):
-        assert "approv" not in en[max(0, match.start() - 200):match.end() + 200].lower()
+        assert "approv" not in en[max(0, match.start() - 200) : match.end() + 200].lower()
 
 
 def test_no_unapproved_or_regenerative_block_when_no_option_needs_one(handout_procedure_only):
@@ -160,7 +208,9 @@ def test_pages_are_numbered_x_of_y_and_carry_id_and_contact(handout_ja):
 
 
 def test_fonts_are_embedded_japanese_subsets_with_a_real_bold(handout):
-    output = subprocess.run(["pdffonts", str(handout.path)], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        ["pdffonts", str(handout.path)], capture_output=True, text=True, check=True
+    ).stdout
     rows = [line.split() for line in output.splitlines()[2:] if line.strip()]
     assert rows
     for row in rows:

@@ -7,7 +7,9 @@ PORT ?= 8000
 # Local development defaults; production sets its own environment (see README).
 export DJANGO_DEBUG ?= 1
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext \
-	poppler-utils qpdf chromium
+	poppler-utils qpdf chromium nodejs default-jre-headless
+# Playwright drives the system Chromium; it must never download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: install system-packages run test test-postgres lint migrations-check messages demo-data bench screenshots clean
 
@@ -17,10 +19,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: system-packages $(VENV)/.installed locale/en/LC_MESSAGES/django.mo
+install: system-packages $(VENV)/.installed locale/en/LC_MESSAGES/django.mo node_modules/.installed
 
+# npm comes with NodeSource's nodejs; Debian's separate npm package conflicts with it, so it is
+# only asked for when no npm is on the PATH.
 system-packages:
-	@bash scripts/system-packages.sh $(SYSTEM_PACKAGES)
+	@bash scripts/system-packages.sh $(SYSTEM_PACKAGES) $(if $(shell command -v npm 2>/dev/null),,npm)
+
+# axe-core and vnu-jar for the accessibility and HTML checks. --ignore-scripts: vnu-jar's install
+# script would download a Java runtime when java is missing; Debian's JRE is installed above.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 locale/en/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po locale/ja/LC_MESSAGES/django.po | $(VENV)/.installed
 	$(PY) manage.py compilemessages -v0
@@ -55,5 +65,13 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ja -l en --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages -v0
 
+bench: demo-data
+	$(PY) bench/handout.py
+	$(PY) bench/workspace.py
+	$(PY) bench/load.py
+
+screenshots: install
+	$(PY) tests/browser/screenshots.py
+
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules

@@ -53,6 +53,23 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def system_cpu_seconds() -> float | None:
+    """CPU seconds all processes have used since boot (Linux /proc/stat: all but idle and iowait)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    except (OSError, ValueError, IndexError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    try:
+        return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    except OSError:
+        return "?"
+
+
 def machine_info() -> dict[str, str]:
     return {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),

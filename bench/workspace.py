@@ -41,10 +41,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import (  # noqa: E402
     ScratchDatabase,
+    load_average,
     machine_info,
     percentile,
     print_machine,
     setup_django_in_process,
+    system_cpu_seconds,
     verdict,
 )
 
@@ -58,7 +60,7 @@ VERSION_RE = re.compile(r'id="version-field" value="(\d+)"')
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--requests", type=int, default=60, help="timed updates per catalog size (default 60)"
+        "--requests", type=int, default=40, help="timed updates per catalog size (default 40)"
     )
     parser.add_argument("--warmup", type=int, default=6, help="untimed updates first (default 6)")
     parser.add_argument(
@@ -271,7 +273,7 @@ STAGES = [
 
 
 def breakdown(workspace: Workspace, requests: int) -> dict[str, tuple[float, float]]:
-    """Median (wall ms, CPU ms) per stage, from timers wrapped around the stage functions.
+    """Mean (wall ms, CPU ms) per stage, from timers wrapped around the stage functions.
 
     Run separately from the timed requests so the wrappers cannot slow those down. CPU time is this
     thread's: unlike wall time it does not grow when other processes compete for the cores, but it
@@ -302,11 +304,9 @@ def breakdown(workspace: Workspace, requests: int) -> dict[str, tuple[float, flo
             per_request["total"].append((elapsed, cpu))
             for label, _target in STAGES:
                 per_request[label].append(tuple(spent.get(label, (0.0, 0.0))))
+    # Means, not medians, so the stages add up to the total.
     result = {
-        label: (
-            statistics.median(v[0] for v in values) * 1000,
-            statistics.median(v[1] for v in values) * 1000,
-        )
+        label: (statistics.fmean(v[0] for v in values) * 1000, statistics.fmean(v[1] for v in values) * 1000)
         for label, values in per_request.items()
     }
     top = [result[label] for label, _ in STAGES if not label.startswith("analyse: ")]
@@ -335,20 +335,20 @@ def profiled(path: str | None):
             print(f"cProfile stats written to {path}")
 
 
-def load_average() -> str:
-    try:
-        return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-    except OSError:
-        return "?"
-
-
 def measure(workspace: Workspace, label: str, args) -> dict:
     from catalog.models import Treatment
 
     load_before = load_average()
     for _ in range(args.warmup):
         workspace.update()
+    before = (time.perf_counter(), time.process_time(), system_cpu_seconds())
     samples = [workspace.update() for _ in range(args.requests)]
+    after = (time.perf_counter(), time.process_time(), system_cpu_seconds())
+    others = None
+    if before[2] is not None and after[2] is not None:
+        # CPU the rest of the machine used meanwhile, as a share of all CPUs: contention from elsewhere.
+        others = max(0.0, (after[2] - before[2]) - (after[1] - before[1])) / (after[0] - before[0])
+        others /= os.cpu_count() or 1
     wall = [s[0] * 1000 for s in samples]
     cpu = [s[1] * 1000 for s in samples]
     queries = count_queries(workspace)
@@ -368,17 +368,23 @@ def measure(workspace: Workspace, label: str, args) -> dict:
         "response_bytes": stats["bytes"],
         "suggestions_rendered": stats["suggestions"],
         "load_average": f"{load_before} → {load_average()}",
+        "other_processes_cpu_share": others,
     }
     if not args.no_breakdown:
-        row["breakdown_ms"] = breakdown(workspace, max(10, min(30, args.requests // 2)))
+        row["breakdown_ms"] = breakdown(workspace, max(5, min(15, args.requests // 2)))
     print(
         f"  {label:>6}: {row['treatments']:>5} treatments  median {row['median_ms']:7.1f} ms  "
         f"p95 {row['p95_ms']:7.1f} ms  (CPU median {row['cpu_median_ms']:6.1f} ms)  "
         f"queries on/off {queries['on']}/{queries['off']}  {stats['suggestions']} suggestions, "
-        f"{stats['bytes'] / 1024:.0f} KiB  load {row['load_average']}",
+        f"{stats['bytes'] / 1024:.0f} KiB  other processes' CPU {_share(row)}, load {row['load_average']}",
         flush=True,
     )
     return row
+
+
+def _share(row: dict) -> str:
+    share = row["other_processes_cpu_share"]
+    return "?" if share is None else f"{share:.0%}"
 
 
 def _counts(values: list[int]) -> str:
@@ -389,7 +395,7 @@ def report(rows: list[dict], args) -> list[tuple[str, bool]]:
     print()
     print(
         "| catalog | treatments | updates | median ms | p95 ms | max ms | CPU median ms | CPU p95 ms "
-        "| queries (toggle on / off) | suggestions rendered | response KiB | load avg (1/5/15 min) |"
+        "| queries (toggle on / off) | suggestions rendered | response KiB | other processes' CPU |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|")
     for r in rows:
@@ -398,13 +404,13 @@ def report(rows: list[dict], args) -> list[tuple[str, bool]]:
             f"| {r['catalog']} | {r['treatments']} | {r['requests']} "
             f"| {r['median_ms']:.1f} | {r['p95_ms']:.1f} "
             f"| {r['max_ms']:.1f} | {r['cpu_median_ms']:.1f} | {r['cpu_p95_ms']:.1f} | {q} "
-            f"| {r['suggestions_rendered']} | {r['response_bytes'] / 1024:.0f} | {r['load_average']} |"
+            f"| {r['suggestions_rendered']} | {r['response_bytes'] / 1024:.0f} | {_share(r)} |"
         )
     if not args.no_breakdown:
         labels = list(rows[0]["breakdown_ms"])
         print()
         print(
-            "Median wall ms / CPU ms per stage (timers around the stage functions; "
+            "Mean wall ms / CPU ms per update and stage (timers around the stage functions; "
             "`analyse (total)` includes the two `analyse:` rows):"
         )
         print("| stage | " + " | ".join(f"{r['treatments']} treatments" for r in rows) + " |")

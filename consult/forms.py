@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Condition, MedicalFlag
 from consult.models import FACE_AREA_SLUGS, SKIN_TYPES, Consultation
 
-# Control characters other than tab and newline, and unpaired surrogates, never reach the database.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Control characters other than tab and newline, bidirectional overrides and isolates (which can
+# make printed text read in a misleading order) and unpaired surrogates never reach the database.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 SEVERITY_SCAR = {
     1: _("1 macular: colour change only, no depression"),

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -51,8 +52,10 @@ class HtmxLoginRedirectMiddleware:
             and response.status_code == 302
             and response.get("Location", "").startswith(settings.LOGIN_URL_PATH)
         ):
+            # After logging in, return to the page the counselor was on, not to the POST-only
+            # endpoint the htmx request went to.
             redirect = HttpResponse(status=204)
-            redirect["HX-Redirect"] = response["Location"]
+            redirect["HX-Redirect"] = redirect_to_login(request.htmx.current_url_abs_path or "/").url
             return redirect
         return response
 

@@ -35,6 +35,71 @@
   document.body.addEventListener("htmx:sendError", function () { setState("failed", t.failed); });
   document.body.addEventListener("htmx:responseError", function () { setState("failed", t.failed); });
 
+  // One write at a time. Every save and option change carries the version this page last saw, so two
+  // requests in flight at once would carry the same version and the server would refuse the second as
+  // a conflict with another tab, when it is this tab's own earlier change. It happens as soon as a
+  // counselor types a note and clicks "Add to comparison": leaving the note field saves it (change),
+  // and the click posts at the same moment. So a write waits until the one in flight has been answered
+  // and swapped in (with the new version); the last profile change and every click are then sent in order.
+  var busy = false;
+  var waiting = [];
+  function isWrite(elt) { return !!(elt && elt.closest && elt.closest(".workspace")); }
+  function sendWaiting() {
+    while (!busy && waiting.length) waiting.shift()();
+  }
+  function later(detail) {
+    var elt = detail.elt;
+    if (elt === form) {
+      // The form is read when the request is sent, so one waiting save carries every change made meanwhile.
+      if (waiting.some(function (run) { return run.profile; })) return;
+      var save = function () { detail.issueRequest(true); };
+      save.profile = true;
+      waiting.push(save);
+      return;
+    }
+    // An option button's form is replaced when the answer before it re-renders the results; the same
+    // button in the new results (with the new version) is pressed instead, if it is still offered.
+    // (Anything else that is gone by then, e.g. a second click on "Print handout", is not repeated.)
+    var url = elt.getAttribute("data-hx-post");
+    var fields = elt.elements || {};
+    var action = fields.action ? fields.action.value : null;
+    var treatment = fields.treatment ? fields.treatment.value : null;
+    waiting.push(function () {
+      if (document.body.contains(elt)) { detail.issueRequest(true); return; }
+      if (action === null) return;
+      var same = Array.prototype.find.call(document.querySelectorAll(".workspace form[data-hx-post]"), function (f) {
+        if (f.getAttribute("data-hx-post") !== url || !f.elements.action || f.elements.action.value !== action) return false;
+        var field = f.elements.treatment;
+        if (!field) return treatment === null;
+        if (field.tagName === "SELECT") {
+          if (!Array.prototype.some.call(field.options, function (o) { return o.value === treatment; })) return false;
+          field.value = treatment;
+          return true;
+        }
+        return field.value === treatment;
+      });
+      // htmx.ajax rather than a submit event: htmx may not have processed the new form yet.
+      if (same) htmx.ajax("POST", url, { source: same });
+    });
+  }
+  document.body.addEventListener("htmx:confirm", function (event) {
+    if (busy && isWrite(event.detail.elt)) {
+      event.preventDefault();
+      later(event.detail);
+    }
+  });
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (isWrite(event.detail.elt)) busy = true;
+  });
+  function done(event) {
+    if (!isWrite(event.detail.elt)) return;
+    busy = false;
+    sendWaiting();
+  }
+  document.body.addEventListener("htmx:afterRequest", done);
+  // A response that cannot be swapped in ends without afterRequest; later saves must still go out.
+  document.body.addEventListener("htmx:onLoadError", done);
+
   function boxes(slug) {
     return document.querySelectorAll('input[name="areas-' + slug + '"]');
   }

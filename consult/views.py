@@ -35,7 +35,10 @@ log = logging.getLogger(__name__)
 def _get_consultation_for_user(request: HttpRequest, public_id) -> Consultation:
     """The consultation if the user belongs to its clinic; 404 for everyone else."""
     try:
-        return load_consultation(Consultation.objects.for_user(request.user).distinct(), public_id=public_id)
+        return load_consultation(
+            Consultation.objects.for_user(request.user).distinct().select_related("reviewed_by"),
+            public_id=public_id,
+        )
     except Consultation.DoesNotExist:
         raise Http404 from None
 
@@ -130,6 +133,7 @@ def _workspace_context(
         "can_add_option": len(chosen) < MAX_OPTIONS,
         "max_options": MAX_OPTIONS,
         "can_edit": request.user.has_perm("consult.change_consultation"),
+        "can_review": request.user.has_perm("consult.review_consultation"),
         "handouts": consultation.handouts.select_related("issued_by").defer("pdf", "snapshot"),
         **extra,
     }

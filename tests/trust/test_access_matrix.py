@@ -99,3 +99,15 @@ def test_a_physician_review_is_recorded(client, physician, consultation):
 def test_public_ids_are_uuids_not_sequential(counselor_client, consultation):
     assert str(consultation.public_id) in counselor_client.get("/consultations/").content.decode()
     assert counselor_client.get(f"/consultations/{consultation.pk}/").status_code == 404
+
+
+def test_only_the_physician_sees_the_review_button_and_everyone_sees_the_mark(client, physician, counselor, consultation):
+    client.force_login(counselor)
+    assert "/review/" not in client.get(f"/consultations/{consultation.public_id}/").content.decode()
+    client.force_login(physician)
+    page = client.get(f"/consultations/{consultation.public_id}/").content.decode()
+    assert f"/consultations/{consultation.public_id}/review/" in page
+    client.post(f"/consultations/{consultation.public_id}/review/")
+    client.force_login(counselor)
+    page = client.get(f"/consultations/{consultation.public_id}/").content.decode()
+    assert "physician" in page and 'class="notice"' in page

@@ -38,7 +38,8 @@ def hostile(counselor, demo_clinic) -> Consultation:
         clinic=demo_clinic,
         counselor=counselor,
         chart_number="<i>A-1</i>\u202e9999",
-        display_name="<script>x</script>" + "Ｗ" * 30 + "averyveryverylongnamewithoutanyspaces",
+        # 80 characters: the longest display name the form accepts (PostgreSQL enforces the limit).
+        display_name="<script>x</script>" + "Ｗ" * 25 + "averyveryverylongnamewithoutanyspaces",
         handout_language="ja",
         notes=HOSTILE_NOTES,
     )

@@ -6,25 +6,34 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Local development defaults; production sets its own environment (see README).
 export DJANGO_DEBUG ?= 1
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext \
-	poppler-utils qpdf chromium nodejs default-jre-headless
+# What the app needs to serve pages and print handouts, and what the test suite needs on top
+# (PDF tools, Chromium for the browser tests, Node for axe-core, Java for the Nu HTML Checker).
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils qpdf chromium nodejs default-jre-headless
 # Playwright drives the system Chromium; it must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install system-packages run test test-postgres lint migrations-check messages demo-data bench screenshots clean
+.PHONY: install install-run system-packages run-packages run test test-postgres lint migrations-check messages demo-data bench screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	test -x $(PY) || python3 -m venv $(VENV)
+	# Debian/Ubuntu's python3 needs python3-venv for `-m venv`; install it when the first try fails.
+	test -x $(PY) || python3 -m venv $(VENV) || { rm -rf $(VENV) && bash scripts/system-packages.sh python3-venv && python3 -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: system-packages $(VENV)/.installed locale/en/LC_MESSAGES/django.mo node_modules/.installed
+# Everything the test suite needs; `install-run` is the smaller set for serving the app.
+install: system-packages install-run node_modules/.installed
+
+install-run: run-packages $(VENV)/.installed locale/en/LC_MESSAGES/django.mo
+
+run-packages:
+	@bash scripts/system-packages.sh $(RUN_PACKAGES)
 
 # npm comes with NodeSource's nodejs; Debian's separate npm package conflicts with it, so it is
 # only asked for when no npm is on the PATH.
 system-packages:
-	@bash scripts/system-packages.sh $(SYSTEM_PACKAGES) $(if $(shell command -v npm 2>/dev/null),,npm)
+	@bash scripts/system-packages.sh $(TEST_PACKAGES) $(if $(shell command -v npm 2>/dev/null),,npm)
 
 # axe-core and vnu-jar for the accessibility and HTML checks. --ignore-scripts: vnu-jar's install
 # script would download a Java runtime when java is missing; Debian's JRE is installed above.
@@ -35,7 +44,7 @@ node_modules/.installed: package.json package-lock.json
 locale/en/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po locale/ja/LC_MESSAGES/django.po | $(VENV)/.installed
 	$(PY) manage.py compilemessages -v0
 
-demo-data: install
+demo-data: install-run
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
 
@@ -65,7 +74,7 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ja -l en --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages -v0
 
-bench: demo-data
+bench: install demo-data
 	$(PY) bench/handout.py
 	$(PY) bench/workspace.py
 	$(PY) bench/load.py

@@ -39,6 +39,14 @@ class Source(models.Model):
         return self.title
 
 
+def _changed_at() -> models.DateTimeField:
+    """When the row was last saved: part of the catalog revision that keys cached engine facts.
+
+    Null for rows written by `loaddata`, which bypasses `auto_now`; `load_demo` stamps them afterwards.
+    """
+    return models.DateTimeField(_("last changed"), auto_now=True, null=True, db_index=True)
+
+
 class ConditionQuerySet(models.QuerySet):
     def roots(self):
         return self.filter(parent__isnull=True)
@@ -69,6 +77,7 @@ class Condition(models.Model):
     how_told_apart = models.TextField(_("how it is told apart"), blank=True)
     home_care = models.TextField(_("home care"), blank=True)
     sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
+    changed_at = _changed_at()
 
     objects = ConditionQuerySet.as_manager()
 
@@ -95,6 +104,7 @@ class MedicalFlag(models.Model):
     label = models.CharField(_("short label"), max_length=120)
     question = models.CharField(_("question to the patient"), max_length=300)
     explanation = models.TextField(_("why it matters"), blank=True)
+    changed_at = _changed_at()
 
     class Meta:
         ordering = ["sort_order", "slug"]
@@ -178,6 +188,7 @@ class Treatment(models.Model):
 
     sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
     reviewed_on = models.DateField(_("content reviewed on"))
+    changed_at = _changed_at()
 
     objects = TreatmentQuerySet.as_manager()
 
@@ -243,6 +254,7 @@ class Indication(models.Model):
     strength = models.PositiveSmallIntegerField(_("how well"), choices=Strength.choices)
     rationale = models.TextField(_("rationale"))
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
+    changed_at = _changed_at()
 
     class Meta:
         ordering = ["treatment", "-strength", "condition"]
@@ -268,6 +280,7 @@ class Contraindication(models.Model):
     flag = models.ForeignKey(MedicalFlag, on_delete=models.PROTECT, related_name="contraindications")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     note = models.TextField(_("note"))
+    changed_at = _changed_at()
 
     class Meta:
         ordering = ["treatment", "kind", "flag"]
@@ -397,6 +410,7 @@ class Offering(models.Model):
         _("regenerative medicine plan number (提供計画番号)"), max_length=40, blank=True
     )
     note = models.CharField(_("price note"), max_length=300, blank=True)
+    changed_at = _changed_at()
 
     class Meta:
         ordering = ["clinic", "treatment"]
@@ -415,6 +429,7 @@ class CoursePrice(models.Model):
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="course_prices")
     sessions = models.PositiveSmallIntegerField(_("sessions"))
     price_yen = models.PositiveIntegerField(_("course price (yen, tax incl.)"))
+    changed_at = _changed_at()
 
     class Meta:
         ordering = ["offering", "sessions"]
@@ -428,3 +443,8 @@ class CoursePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sessions} × {self.offering}"
+
+
+# The models whose rows the suggestion engine's facts are built from; their row counts and latest
+# `changed_at` make the catalog revision (consult/facts.py).
+REVISIONED_MODELS = (Treatment, Indication, Contraindication, Condition, MedicalFlag, Offering, CoursePrice)

@@ -1,11 +1,29 @@
-"""Turn the catalog (database) into the engine's plain `CatalogFacts`, in a fixed number of queries."""
+"""Turn the catalog (database) into the engine's plain `CatalogFacts`, in a fixed number of queries.
+
+Building the facts costs about 0.6 ms per treatment, which a counselor would wait for on every change
+in the workspace with a large catalog. They are cached per process, keyed by the clinic, the language
+and the catalog's revision: one cheap query that changes whenever a catalog row the facts are built
+from is saved (every model involved carries an `auto_now` `changed_at`), added or deleted.
+"""
 
 from __future__ import annotations
 
+import threading
+
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import translation
 
-from catalog.models import Clinic, Condition, Contraindication, Indication, MedicalFlag, Offering, Treatment
+from catalog.models import (
+    REVISIONED_MODELS,
+    Clinic,
+    Condition,
+    Contraindication,
+    Indication,
+    MedicalFlag,
+    Offering,
+    Treatment,
+)
 from consult.engine import (
     CatalogFacts,
     ContraindicationFacts,
@@ -14,12 +32,52 @@ from consult.engine import (
     TreatmentFacts,
 )
 
+_CACHE: dict[tuple[int, str], tuple[tuple, CatalogFacts]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def catalog_revision() -> tuple:
+    """Row count and latest `changed_at` of every model the facts come from, in one query.
+
+    A save through the ORM or the admin moves a `changed_at`; an addition or deletion moves a count;
+    `load_demo` stamps the rows `loaddata` wrote. (Raw SQL or `QuerySet.update()` on the catalog is not
+    seen: restart the app after such an edit.)
+    """
+    quote = connection.ops.quote_name
+    parts = []
+    for model in REVISIONED_MODELS:
+        table = quote(model._meta.db_table)
+        parts.append(f"(SELECT COUNT(*) FROM {table})")
+        parts.append(f"(SELECT MAX({quote('changed_at')}) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
+
 
 def catalog_facts(clinic: Clinic, language: str) -> CatalogFacts:
     """Every treatment with its indications, contraindications and this clinic's price (if offered).
 
-    Runs the same handful of queries whatever the catalog's size (asserted in tests).
+    One query when the catalog has not changed since the last call for this clinic and language;
+    otherwise the same handful of queries whatever the catalog's size (asserted in tests).
     """
+    key = (clinic.pk, language)
+    revision = catalog_revision()
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == revision:
+        return cached[1]
+    facts = build_catalog_facts(clinic, language)
+    with _CACHE_LOCK:
+        _CACHE[key] = (revision, facts)
+    return facts
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def build_catalog_facts(clinic: Clinic, language: str) -> CatalogFacts:
+    """The facts straight from the database, without the cache."""
     with translation.override(language):
         offerings = Offering.objects.filter(clinic=clinic, active=True).prefetch_related("course_prices")
         treatments = Treatment.objects.prefetch_related(

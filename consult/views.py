@@ -31,6 +31,8 @@ from consult.workspace import (
 
 log = logging.getLogger(__name__)
 
+SCAR_ROOT = "acne-scar"
+
 
 def _get_consultation_for_user(request: HttpRequest, public_id) -> Consultation:
     """The consultation if the user belongs to its clinic; 404 for everyone else."""
@@ -108,35 +110,56 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
 def _workspace_context(
     request: HttpRequest, consultation: Consultation, form: WorkspaceForm | None = None, **extra
 ) -> dict:
-    conditions = list(Condition.objects.all())
-    flags = list(MedicalFlag.objects.all())
-    concerns = {c.condition.slug: c for c in consultation.concerns.all()}
-    analysis = analyse(consultation, get_language(), timezone.localdate())
+    """What `workspace.html#update` (the htmx answer) needs: the results and the save state."""
+    show_all = request.GET.get("all") == "1" or request.POST.get("all") == "1"
+    analysis = analyse(consultation, get_language(), timezone.localdate(), show_all=show_all)
     chosen = {c.treatment.slug for c in analysis.columns}
     return {
         "consultation": consultation,
-        "form": form or _initial_form(consultation, conditions, flags),
-        "groups": condition_groups(conditions),
-        "concerns": concerns,
-        "flags": flags,
-        "flag_answers": {f.slug for f in consultation.flags.all()},
-        "face_areas": FACE_AREAS,
-        "severity_scar": SEVERITY_SCAR,
-        "severity_other": SEVERITY_OTHER,
-        "scar_slugs": {
-            c.slug
-            for c in conditions
-            if c.slug == "acne-scar" or (c.parent_id and c.group == "acne" and c.slug.endswith("-scar"))
-        },
+        "form": form,
+        "concerns": {c.condition.slug: c for c in consultation.concerns.all()},
         "analysis": analysis,
         "chosen": chosen,
         "can_add_option": len(chosen) < MAX_OPTIONS,
         "max_options": MAX_OPTIONS,
         "can_edit": request.user.has_perm("consult.change_consultation"),
-        "can_review": request.user.has_perm("consult.review_consultation"),
-        "handouts": consultation.handouts.select_related("issued_by").defer("pdf", "snapshot"),
+        "show_all": show_all,
         **extra,
     }
+
+
+def _page_context(
+    request: HttpRequest, consultation: Consultation, form: WorkspaceForm | None = None, **extra
+) -> dict:
+    """The whole workspace page: the results plus the intake form, face maps and issued handouts."""
+    conditions = list(Condition.objects.all())
+    flags = list(MedicalFlag.objects.all())
+    return {
+        **_workspace_context(request, consultation, **extra),
+        "form": form or _initial_form(consultation, conditions, flags),
+        "groups": condition_groups(conditions),
+        "flags": flags,
+        "flag_answers": {f.slug for f in consultation.flags.all()},
+        "face_areas": FACE_AREAS,
+        "severity_scar": SEVERITY_SCAR,
+        "severity_other": SEVERITY_OTHER,
+        "scar_slugs": _scar_slugs(conditions),
+        "can_review": request.user.has_perm("consult.review_consultation"),
+        "handouts": consultation.handouts.select_related("issued_by").defer("pdf", "snapshot"),
+    }
+
+
+def _scar_slugs(conditions: list[Condition]) -> set[str]:
+    """Acne scars and every condition under them take the Goodman & Baron scar scale (design.md §5)."""
+    by_id = {c.pk: c for c in conditions}
+    slugs = set()
+    for condition in conditions:
+        node = condition
+        while node is not None and node.slug != SCAR_ROOT:
+            node = by_id.get(node.parent_id)
+        if node is not None:
+            slugs.add(condition.slug)
+    return slugs
 
 
 def _initial_form(consultation: Consultation, conditions, flags) -> WorkspaceForm:
@@ -166,7 +189,7 @@ def workspace(request: HttpRequest, public_id) -> HttpResponse:
     _require(request, "consult.view_consultation")
     consultation = _get_consultation_for_user(request, public_id)
     record(request, "view", consultation=consultation, obj=consultation)
-    return render(request, "consult/workspace.html", _workspace_context(request, consultation))
+    return render(request, "consult/workspace.html", _page_context(request, consultation))
 
 
 def _respond(request: HttpRequest, consultation: Consultation, status: int = 200, **extra) -> HttpResponse:
@@ -177,7 +200,7 @@ def _respond(request: HttpRequest, consultation: Consultation, status: int = 200
     if status == 200:
         return redirect(reverse("consult:workspace", args=[consultation.public_id]))
     return render(
-        request, "consult/workspace.html", _workspace_context(request, consultation, **extra), status=status
+        request, "consult/workspace.html", _page_context(request, consultation, **extra), status=status
     )
 
 
@@ -198,13 +221,7 @@ def workspace_save(request: HttpRequest, public_id) -> HttpResponse:
     except Conflict:
         return _conflict(request, public_id)
     except DatabaseError:
-        log.exception("saving consultation %s failed", consultation.pk)
-        return _respond(
-            request,
-            consultation,
-            status=503,
-            save_error=_("Not saved: the database did not respond. Try again."),
-        )
+        return _database_error(request, consultation)
     record(
         request,
         "change",
@@ -224,24 +241,29 @@ def workspace_option(request: HttpRequest, public_id) -> HttpResponse:
     form = OptionForm(request.POST)
     treatment = None
     if form.is_valid():
-        treatment = (
-            Treatment.objects.offered_by(consultation.clinic)
-            .filter(slug=form.cleaned_data["treatment"])
-            .first()
-        )
+        # Only an addition needs the clinic to offer the treatment: an option already in the
+        # comparison can still be moved or removed after the clinic stops offering it.
+        slug = form.cleaned_data["treatment"]
+        if form.cleaned_data["action"] == "add":
+            treatment = Treatment.objects.offered_by(consultation.clinic).filter(slug=slug).first()
+        else:
+            treatment = next(
+                (o.treatment for o in consultation.options.all() if o.treatment.slug == slug), None
+            )
     if treatment is None:
-        return _respond(
-            request,
-            consultation,
-            status=422,
-            save_error=_("Not saved: choose a treatment this clinic offers."),
-        )
+        if form.is_valid() and form.cleaned_data["action"] != "add":
+            message = _("Not saved: that option is no longer in the comparison. Reload the page.")
+        else:
+            message = _("Not saved: choose a treatment this clinic offers.")
+        return _respond(request, consultation, status=422, save_error=message)
     try:
         error = change_options(
             consultation, form.cleaned_data["version"], form.cleaned_data["action"], treatment
         )
     except Conflict:
         return _conflict(request, public_id)
+    except DatabaseError:
+        return _database_error(request, consultation)
     if error == "too-many":
         message = _("Compare at most %(n)d options: remove one first.") % {"n": MAX_OPTIONS}
         return _respond(request, consultation, status=422, save_error=message)
@@ -254,6 +276,16 @@ def workspace_option(request: HttpRequest, public_id) -> HttpResponse:
     )
     consultation = _get_consultation_for_user(request, public_id)
     return _respond(request, consultation, saved=True)
+
+
+def _database_error(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    log.exception("saving consultation %s failed", consultation.pk)
+    return _respond(
+        request,
+        consultation,
+        status=503,
+        save_error=_("Not saved: the database did not respond. Try again."),
+    )
 
 
 def _conflict(request: HttpRequest, public_id) -> HttpResponse:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Prefetch
 
-from catalog.models import Condition, Indication, MedicalFlag, Treatment
+from catalog.models import Condition, Indication, MedicalFlag, Offering, SideEffect, Treatment
 from consult.engine import ConcernIn, Exclusion, Profile, Result, Suggestion, suggest
 from consult.facts import catalog_facts
 from consult.models import MAX_OPTIONS, ChosenOption, Concern, Consultation
@@ -45,6 +45,11 @@ def load_consultation(queryset, **lookup) -> Consultation:
     )
 
 
+# Suggestion cards and exclusions shown before "show all": enough for any real consultation, and it
+# keeps the page (and every htmx update) the same size whatever the size of the catalog.
+SHOWN = 15
+
+
 @dataclass
 class OptionColumn:
     treatment: Treatment
@@ -52,7 +57,20 @@ class OptionColumn:
     exclusion: Exclusion | None
     cost: tuple[int, int] | None
     per_session_yen: int | None
+    is_sample_price: bool
+    plan_number: str
     indications: list[Indication]
+
+
+@dataclass
+class Card:
+    """A suggestion with the facts weighed against it, shown in as much detail as its reasons (IPDAS)."""
+
+    suggestion: Suggestion
+    downtime_days: tuple[int, int]
+    pain: int
+    side_effects: list[str]
+    is_sample_price: bool
 
 
 @dataclass
@@ -60,27 +78,41 @@ class Analysis:
     result: Result
     columns: list[OptionColumn]
     offered: list[tuple[str, str]]  # (slug, name) of every treatment the clinic offers
+    cards: list[Card]
+    excluded: list[Exclusion]
+    hidden_suggestions: int = 0
+    hidden_excluded: int = 0
 
 
-def analyse(consultation: Consultation, language: str, today) -> Analysis:
+def analyse(consultation: Consultation, language: str, today, show_all: bool = False) -> Analysis:
+    """Suggestions, exclusions and comparison columns, in the same number of queries at any catalog size.
+
+    Only the first `SHOWN` cards and exclusions are built unless `show_all`.
+    """
     facts = catalog_facts(consultation.clinic, language)
     profile = profile_of(consultation, today)
     result = suggest(profile, facts, language) if profile.concerns else Result((), ())
     by_slug = {t.slug: t for t in facts.treatments}
     suggestions = {s.treatment: s for s in result.suggestions}
     exclusions = {e.treatment: e for e in result.excluded}
+    limit = None if show_all else SHOWN
+    shown = list(result.suggestions[:limit])
+    excluded = list(result.excluded[:limit])
     chosen_slugs = [o.treatment.slug for o in consultation.options.all()]
+    offerings = Offering.objects.filter(clinic=consultation.clinic, active=True)
     treatments = {
         t.slug: t
         for t in Treatment.objects.filter(slug__in=chosen_slugs).prefetch_related(
             "side_effects",
             Prefetch("indications", queryset=Indication.objects.select_related("condition")),
+            Prefetch("offerings", queryset=offerings, to_attr="clinic_offerings"),
         )
     }
     concern_lineages = _concern_lineages(consultation, facts.condition_parent)
     columns = []
     for slug in chosen_slugs:
         treatment, fact = treatments[slug], by_slug[slug]
+        offering = treatment.clinic_offerings[0] if treatment.clinic_offerings else None
         cost = None
         if fact.price is not None:
             cost = (fact.price.course_cost(fact.sessions_min), fact.price.course_cost(fact.sessions_max))
@@ -91,11 +123,45 @@ def analyse(consultation: Consultation, language: str, today) -> Analysis:
                 exclusion=exclusions.get(slug),
                 cost=cost,
                 per_session_yen=fact.price.per_session_yen if fact.price else None,
+                is_sample_price=bool(offering and offering.is_sample_price),
+                plan_number=offering.regenerative_plan_number if offering else "",
                 indications=[i for i in treatment.indications.all() if i.condition.slug in concern_lineages],
             )
         )
+    shown_slugs = [s.treatment for s in shown]
+    side_effects: dict[str, list[str]] = {}
+    sample_slugs: set[str] = set()
+    if shown_slugs:
+        rows = SideEffect.objects.filter(treatment__slug__in=shown_slugs).values_list(
+            "treatment__slug", f"name_{language}", "name_ja"
+        )
+        for slug, name, name_ja in rows:
+            side_effects.setdefault(slug, []).append(name or name_ja)
+        sample_slugs = set(
+            offerings.filter(treatment__slug__in=shown_slugs, is_sample_price=True).values_list(
+                "treatment__slug", flat=True
+            )
+        )
+    cards = [
+        Card(
+            suggestion=s,
+            downtime_days=(by_slug[s.treatment].downtime_days_min, by_slug[s.treatment].downtime_days_max),
+            pain=by_slug[s.treatment].pain,
+            side_effects=side_effects.get(s.treatment, []),
+            is_sample_price=s.treatment in sample_slugs,
+        )
+        for s in shown
+    ]
     offered = sorted(((t.slug, t.name) for t in facts.treatments if t.price is not None), key=lambda x: x[1])
-    return Analysis(result, columns, offered)
+    return Analysis(
+        result,
+        columns,
+        offered,
+        cards,
+        excluded,
+        hidden_suggestions=len(result.suggestions) - len(shown),
+        hidden_excluded=len(result.excluded) - len(excluded),
+    )
 
 
 def _concern_lineages(consultation: Consultation, parent: dict[str, str | None]) -> set[str]:

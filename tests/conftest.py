@@ -6,13 +6,15 @@ Users (healthchecks style): `counselor`, `physician`, `clinic_admin` at the demo
 
 from __future__ import annotations
 
+import io
+
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from catalog.models import Clinic, Membership
-from catalog.roles import add_member, ensure_groups
+from catalog.roles import add_member
+from consult.facts import clear_cache as clear_facts_cache
 
 PASSWORD = "test-pass-8d7f2a"
 
@@ -76,12 +78,13 @@ def counselor_client(client, counselor):
 
 
 def load_catalog() -> None:
-    call_command(
-        "loaddata",
-        *[settings.BASE_DIR / f for f in ("fixtures/catalog.json", "fixtures/demo_clinic.json")],
-        verbosity=0,
-    )
-    ensure_groups()
+    call_command("load_demo", no_users=True, stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_facts():
+    """Each test starts without cached engine facts (rolled-back data can repeat a catalog revision)."""
+    clear_facts_cache()
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
-from catalog.models import Clinic
+from catalog.models import REVISIONED_MODELS, Clinic
 from catalog.roles import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users, ensure_groups
 
 FIXTURES = ["fixtures/catalog.json", "fixtures/demo_clinic.json"]
@@ -17,7 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-users", action="store_true", help="load the catalog only")
 
     def handle(self, *args, no_users: bool, **options) -> None:
-        call_command("loaddata", *[settings.BASE_DIR / f for f in FIXTURES], verbosity=0)
+        with transaction.atomic():
+            call_command("loaddata", *[settings.BASE_DIR / f for f in FIXTURES], verbosity=0)
+            # loaddata bypasses `auto_now`: stamp the rows so the catalog revision (the key of the
+            # cached suggestion-engine facts in consult/facts.py) moves and running servers reload.
+            now = timezone.now()
+            for model in REVISIONED_MODELS:
+                model.objects.update(changed_at=now)
         ensure_groups()
         if no_users:
             self.stdout.write("Catalog loaded.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, prefetch_related_objects
 
 from catalog.models import Condition, Indication, MedicalFlag, Offering, SideEffect, Treatment
 from consult.engine import ConcernIn, Exclusion, Profile, Result, Suggestion, suggest
@@ -98,16 +98,16 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
     limit = None if show_all else SHOWN
     shown = list(result.suggestions[:limit])
     excluded = list(result.excluded[:limit])
-    chosen_slugs = [o.treatment.slug for o in consultation.options.all()]
+    # The chosen treatments came with the consultation; add what the grid shows about them.
+    treatments = {o.treatment.slug: o.treatment for o in consultation.options.all()}
+    chosen_slugs = list(treatments)
     offerings = Offering.objects.filter(clinic=consultation.clinic, active=True)
-    treatments = {
-        t.slug: t
-        for t in Treatment.objects.filter(slug__in=chosen_slugs).prefetch_related(
-            "side_effects",
-            Prefetch("indications", queryset=Indication.objects.select_related("condition")),
-            Prefetch("offerings", queryset=offerings, to_attr="clinic_offerings"),
-        )
-    }
+    prefetch_related_objects(
+        list(treatments.values()),
+        "side_effects",
+        Prefetch("indications", queryset=Indication.objects.select_related("condition")),
+        Prefetch("offerings", queryset=offerings, to_attr="clinic_offerings"),
+    )
     concern_lineages = _concern_lineages(consultation, facts.condition_parent)
     columns = []
     for slug in chosen_slugs:
@@ -133,10 +133,10 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
     sample_slugs: set[str] = set()
     if shown_slugs:
         rows = SideEffect.objects.filter(treatment__slug__in=shown_slugs).values_list(
-            "treatment__slug", f"name_{language}", "name_ja"
+            "treatment__slug", "name_ja", "name_en"
         )
-        for slug, name, name_ja in rows:
-            side_effects.setdefault(slug, []).append(name or name_ja)
+        for slug, name_ja, name_en in rows:  # Japanese is the fallback, as modeltranslation's
+            side_effects.setdefault(slug, []).append((name_en if language == "en" else "") or name_ja)
         sample_slugs = set(
             offerings.filter(treatment__slug__in=shown_slugs, is_sample_price=True).values_list(
                 "treatment__slug", flat=True

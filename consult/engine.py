@@ -4,7 +4,8 @@ Plain, deterministic Python over plain data (design.md §5). No database, no ran
 network: `consult/facts.py` turns the catalog into `CatalogFacts`, this module does the rest.
 
 - A treatment is a *candidate* when it has an indication for at least one concern; a concern on a
-  child condition (``rolling-scar``) also matches indications of its ancestors (``acne-scar``).
+  child condition (``rolling-scar``) also matches indications of its ancestors (``acne-scar``),
+  and the nearest one gives the strength and rationale.
 - A candidate is *excluded* (with every reason) when an absolute contraindication is flagged, the
   patient refuses needles and it uses needles or injections, or the clinic does not offer it.
 - Otherwise it is *suggested* with a score 0–100: severity-weighted coverage of the concerns,
@@ -261,18 +262,27 @@ def _lineage(slug: str, parent: dict[str, str | None]) -> list[str]:
 def _matches(
     treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts
 ) -> list[tuple[ConcernIn, IndicationFacts]]:
-    """For each concern, the treatment's best indication on the concern's condition or an ancestor."""
+    """For each concern, the treatment's indication on the nearest of the concern's condition and
+    its ancestors.
+
+    The nearest indication wins even when an ancestor's is stronger: a rating for the child
+    condition is the catalog's more specific judgement (CO2 fractional is first-line for acne
+    scars in general but only a good option for ice-pick scars), so the parent's strength and
+    rationale would overstate it.
+    """
     by_condition = {i.condition: i for i in treatment.indications}
     matched = []
     for concern in profile.concerns:
-        options = [
-            by_condition[s]
-            for s in _lineage(concern.condition, catalog.condition_parent)
-            if s in by_condition
-        ]
-        if options:
-            # Nearest condition wins a tie in strength, so the rationale is the most specific one.
-            matched.append((concern, max(options, key=lambda i: i.strength)))
+        nearest = next(
+            (
+                by_condition[s]
+                for s in _lineage(concern.condition, catalog.condition_parent)
+                if s in by_condition
+            ),
+            None,
+        )
+        if nearest is not None:
+            matched.append((concern, nearest))
     return matched
 
 

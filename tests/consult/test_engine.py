@@ -232,7 +232,9 @@ def test_it_uses_the_best_of_several_matching_indications():
     assert "general scar support" not in best.reasons[0].text
 
 
-def test_it_uses_a_stronger_indication_on_the_parent_over_a_weaker_one_on_the_child():
+def test_the_child_indication_wins_over_a_stronger_one_on_the_parent():
+    # The rule changed: a rating for the child condition is the more specific judgement, so it
+    # gives the strength and rationale even when the parent's rating is stronger.
     t = treatment(
         "laser",
         indications=(
@@ -240,10 +242,67 @@ def test_it_uses_a_stronger_indication_on_the_parent_over_a_weaker_one_on_the_ch
             indication("rolling-scar", ADJUNCT, "helps a little"),
         ),
     )
-    first_line = treatment("first-line", indications=(indication("rolling-scar", FIRST_LINE),))
-    result = run(profile(concern("rolling-scar")), t, first_line)
-    assert suggested(result, "laser").score == suggested(result, "first-line").score
-    assert "resurfaces all scar types" in suggested(result, "laser").reasons[0].text
+    adjunct = treatment("adjunct", indications=(indication("rolling-scar", ADJUNCT),))
+    result = run(profile(concern("rolling-scar")), t, adjunct)
+    laser = suggested(result, "laser")
+    assert laser.score == suggested(result, "adjunct").score
+    assert codes(laser.reasons) == ["indication"]
+    assert "an adjunct option: helps a little" in laser.reasons[0].text
+    assert "first-line" not in laser.reasons[0].text
+    assert "resurfaces all scar types" not in laser.reasons[0].text
+
+
+@pytest.mark.parametrize(
+    "language, child_word, parent_word",
+    [("en", "a good option", "a first-line option"), ("ja", "よく用いられる", "第一選択の一つ")],
+)
+def test_a_laser_rated_good_for_ice_pick_scars_is_not_shown_as_first_line(language, child_word, parent_word):
+    co2 = treatment(
+        "co2-fractional",
+        indications=(
+            indication("acne-scar", FIRST_LINE, "craters in general"),
+            indication("ice-pick-scar", GOOD, "narrow deep pits"),
+        ),
+    )
+    good_only = treatment("good-only", indications=(indication("ice-pick-scar", GOOD),))
+    result = run(profile(concern("ice-pick-scar", 3)), co2, good_only, language=language)
+
+    s = suggested(result, "co2-fractional")
+    assert s.score == suggested(result, "good-only").score < 100
+    assert child_word in s.reasons[0].text and "narrow deep pits" in s.reasons[0].text
+    assert parent_word not in s.reasons[0].text and "craters in general" not in s.reasons[0].text
+
+
+def test_a_sibling_concern_still_uses_the_parent_indication():
+    co2 = treatment(
+        "co2-fractional",
+        indications=(
+            indication("acne-scar", FIRST_LINE, "craters in general"),
+            indication("ice-pick-scar", GOOD, "narrow deep pits"),
+        ),
+    )
+    result = run(profile(concern("ice-pick-scar", 2), concern("rolling-scar", 2)), co2)
+    ice_pick, rolling = suggested(result, "co2-fractional").reasons
+    assert "Ice-pick scars" in ice_pick.text and "a good option: narrow deep pits" in ice_pick.text
+    assert "Rolling scars" in rolling.text and "a first-line option: craters in general" in rolling.text
+
+
+def test_the_nearest_ancestor_wins_over_a_farther_one():
+    facts = CatalogFacts(
+        treatments=(
+            treatment(
+                "laser",
+                indications=(
+                    indication("scar", FIRST_LINE, "all scars"),
+                    indication("acne-scar", ADJUNCT, "acne scars"),
+                ),
+            ),
+        ),
+        condition_parent={"scar": None, "acne-scar": "scar", "rolling-scar": "acne-scar"},
+        condition_name={"scar": "Scars", "acne-scar": "Acne scars", "rolling-scar": "Rolling scars"},
+    )
+    result = suggest(profile(concern("rolling-scar")), facts, "en")
+    assert result.suggestions[0].reasons[0].text.endswith("an adjunct option: acne scars")
 
 
 def test_it_gives_one_indication_reason_per_covered_concern():

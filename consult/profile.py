@@ -1,15 +1,20 @@
 """Parse and validate a PROFILE.json (design.md §5) into the engine's `Profile`.
 
 Every problem raises `ProfileError` with a one-line message naming the offending key.
+`ProfileCommand` is the base of the `suggest` and `handout` commands: any bad input, including a
+bad command-line argument, ends with exit status 2 and one line on stderr.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from catalog.models import Clinic, Condition, MedicalFlag, Treatment
@@ -187,6 +192,35 @@ def parse_options(raw: str | None) -> list[str]:
     for slug in slugs:
         if slug not in known:
             raise ProfileError(f"--options: unknown treatment {slug!r}")
+    seen: set[str] = set()
+    for slug in slugs:
+        if slug in seen:
+            raise ProfileError(f"--options: {slug} is listed twice")
+        seen.add(slug)
     if not 1 <= len(slugs) <= 4:
         raise ProfileError("--options takes 1 to 4 treatment slugs")
     return slugs
+
+
+class ProfileCommand(BaseCommand):
+    """A command that reads a PROFILE.json: bad input of any kind exits 2 with one line on stderr."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        if parser.called_from_command_line:
+            # argparse would print the whole multi-line usage first; the contract is one line.
+            # (Called from code, Django raises CommandError with the same message instead.)
+            parser.error = self.fail
+        return parser
+
+    def read_profile(self, path: str) -> str:
+        try:
+            return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            self.fail(f"cannot read profile {path}: {exc.strerror or exc}")
+        except UnicodeDecodeError as exc:
+            self.fail(f"cannot read profile {path}: {exc}")
+
+    def fail(self, message: str) -> NoReturn:
+        self.stderr.write("error: " + " ".join(message.splitlines()))
+        sys.exit(2)

@@ -232,6 +232,25 @@ def test_it_suggests_for_the_other_clinic(tmp_path):
     assert listed(output)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, word", [("en", "a good option"), ("ja", "よく用いられる")])
+def test_a_child_concern_gets_the_treatments_own_rating_for_it(tmp_path, language, word):
+    # CO2 fractional is first-line for acne scars in general but rated "good" for ice-pick scars.
+    own = Indication.objects.get(treatment__slug="co2-fractional", condition__slug="ice-pick-scar")
+    parent = Indication.objects.get(treatment__slug="co2-fractional", condition__slug="acne-scar")
+    assert (own.strength, parent.strength) == (Indication.Strength.GOOD, Indication.Strength.FIRST_LINE)
+
+    output = run_suggest(
+        tmp_path,
+        {"concerns": [{"condition": "ice-pick-scar", "severity": 3}], "language": language},
+    )
+    co2 = next(s for s in output["suggestions"] if s["treatment"] == "co2-fractional")
+    (reason,) = co2["reasons"]
+    assert word in reason["text"]
+    assert getattr(own, f"rationale_{language}") in reason["text"]
+    assert getattr(parent, f"rationale_{language}") not in reason["text"]
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 
@@ -344,6 +363,39 @@ def test_it_exits_2_with_one_line_on_stderr(tmp_path, scratch_db, text, names):
     assert done.stdout == ""
     assert len(done.stderr.splitlines()) == 1, done.stderr
     assert names in done.stderr
+
+
+@pytest.mark.parametrize(
+    "arguments, names",
+    [
+        pytest.param(["--language", "xx"], "--language", id="unknown-language"),
+        pytest.param(["--language"], "--language", id="language-without-value"),
+        pytest.param(["--lang", "en", "--colour"], "unrecognized arguments", id="unknown-option"),
+        pytest.param(["--verbosity", "9"], "--verbosity", id="bad-verbosity"),
+    ],
+)
+def test_it_exits_2_with_one_line_for_a_bad_argument(tmp_path, scratch_db, arguments, names):
+    profile = str(write_profile(tmp_path, EXAMPLE))
+    done = manage("suggest", "--profile", profile, *arguments, env=scratch_db)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("error: ")
+    assert names in done.stderr
+    assert "usage:" not in done.stderr
+
+
+def test_it_exits_2_with_one_line_without_a_profile(scratch_db):
+    done = manage("suggest", "--language", "en", env=scratch_db)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == ["error: the following arguments are required: --profile"]
+
+
+def test_it_still_prints_the_full_help_on_request(scratch_db):
+    done = manage("suggest", "--help", env=scratch_db)
+    assert done.returncode == 0
+    assert "--profile" in done.stdout and "--language" in done.stdout
 
 
 def test_it_exits_2_for_a_missing_file(tmp_path, scratch_db):

@@ -3,14 +3,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from consult.handout import build_snapshot_for_profile, render_handout
-from consult.profile import ProfileError, parse_options, parse_profile_text
+from consult.profile import ProfileCommand, ProfileError, parse_options, parse_profile_text
 
 
-class Command(BaseCommand):
+class Command(ProfileCommand):
     help = (
         "Render the options handout (PDF) for a patient profile (JSON) without saving a consultation "
         "(design.md §5). Default options: the top three suggestions."
@@ -27,15 +26,12 @@ class Command(BaseCommand):
     def handle(
         self, *args, profile: str, out: str, options: str | None, language: str | None, **kwargs
     ) -> None:
-        try:
-            text = sys.stdin.read() if profile == "-" else Path(profile).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self._fail(f"cannot read profile {profile}: {exc.strerror if isinstance(exc, OSError) else exc}")
+        text = self.read_profile(profile)
         try:
             parsed = parse_profile_text(text, language)
             slugs = parse_options(options)
         except ProfileError as exc:
-            self._fail(str(exc))
+            self.fail(str(exc))
         snapshot = build_snapshot_for_profile(parsed, slugs, timezone.now())
         pdf = render_handout(snapshot)
         if out == "-":
@@ -44,10 +40,6 @@ class Command(BaseCommand):
         try:
             Path(out).write_bytes(pdf)
         except OSError as exc:
-            self._fail(f"cannot write {out}: {exc.strerror}")
+            self.fail(f"cannot write {out}: {exc.strerror}")
         names = ", ".join(o["slug"] for o in snapshot["options"])
         self.stdout.write(f"wrote {out} ({len(pdf) // 1024} KB, {snapshot['language']}; options: {names})")
-
-    def _fail(self, message: str) -> None:
-        self.stderr.write(f"error: {message}")
-        sys.exit(2)

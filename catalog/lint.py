@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 from modeltranslation.translator import translator
 
-from catalog.models import Offering, Treatment
+from catalog.models import HomeCareTip, Indication, Nutrient, Offering, Treatment
 
 LANGUAGES = ("ja", "en")
 
@@ -58,6 +58,26 @@ def _pattern(phrase: str) -> str:
 
 _BANNED = re.compile("|".join(_pattern(p) for p in BANNED_PHRASES), re.IGNORECASE)
 
+# Claims that the MHLW (or "the state") approved, authorised, accepted or certified something.
+# Approved products are approved under the PMD Act (薬機法) and say so with their approval
+# number; a regenerative-medicine plan is *filed* (届出) and the MHLW approves nothing by
+# receiving it, so wording like 「厚生労働省受理クリニック」 misleads patients.
+_ENDORSED_JA = r"(?:承認|認可|受理|認定|公認|許可|認め)"
+_ENDORSED_EN = r"(?:approved|authori[sz]ed|accepted|certified|licen[sc]ed|recogni[sz]ed|endorsed)"
+_MINISTRY_EN = r"(?:MHLW|Ministry\s+of\s+Health(?:,?\s+Labou?r\s+and\s+Welfare)?|(?:Japanese\s+)?government)"
+AUTHORITY_CLAIMS = [
+    # 厚生労働省承認, 厚労省認可, 厚生労働省に受理された, 厚労省が認めた …
+    rf"(?:厚生労働省|厚労省)(?:の|が|に|より|から|で)?(?:正式に)?{_ENDORSED_JA}",
+    # 国が認めた, 国に認められた, 国の認可 (not 米国/外国/全国, and not 国内で承認, which the
+    # statement on domestic alternatives needs)
+    r"(?<![\u3400-\u9fff])国(?:が|に)(?:正式に)?(?:認め|認可|公認|承認|認定|受理)",
+    r"(?<![\u3400-\u9fff])国の?(?:認可|公認|認定)",
+    # approved by the MHLW, accepted by Japan's Ministry of Health, MHLW-approved …
+    rf"\b{_ENDORSED_EN}\s+by\s+(?:the\s+|Japan'?s\s+|the\s+Japanese\s+)?{_MINISTRY_EN}\b",
+    rf"\b(?:MHLW|government)[-\s]+{_ENDORSED_EN}\b",
+]
+_AUTHORITY_CLAIM = re.compile("|".join(AUTHORITY_CLAIMS), re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -87,6 +107,14 @@ def _translated_problems(obj: models.Model, fields: tuple[str, ...]) -> Iterator
             if match:
                 yield Problem(
                     _label(obj), f"{field}_{lang}", f"exaggerated or guaranteed claim: {match.group(0)!r}"
+                )
+            match = _AUTHORITY_CLAIM.search(value)
+            if match:
+                yield Problem(
+                    _label(obj),
+                    f"{field}_{lang}",
+                    f"claims approval by the MHLW or the state: {match.group(0)!r} "
+                    "(regenerative-medicine plans are filed 届出, not approved)",
                 )
 
 
@@ -134,6 +162,19 @@ def _offering_problems(offering: Offering) -> Iterator[Problem]:
             yield Problem(label, f"course[{course.sessions}]", "course costs more than single sessions")
 
 
+def _source_problems() -> Iterator[Problem]:
+    """Every fact shown to patients cites the article it comes from (design.md §4)."""
+    for treatment in Treatment.objects.filter(sources__isnull=True).order_by("slug"):
+        yield Problem(_label(treatment), "sources", "cites no source")
+    unsourced = Indication.objects.filter(source__isnull=True).select_related("treatment", "condition")
+    for indication in unsourced.order_by("treatment__slug", "condition__slug"):
+        label = f"catalog.indication[{indication.treatment.slug}/{indication.condition.slug}]"
+        yield Problem(label, "source", "cites no source")
+    for model in (HomeCareTip, Nutrient):
+        for obj in model.objects.filter(source__isnull=True).order_by("slug"):
+            yield Problem(_label(obj), "source", "cites no source")
+
+
 def lint() -> list[Problem]:
     problems: list[Problem] = []
     for model in translator.get_registered_models():
@@ -147,4 +188,5 @@ def lint() -> list[Problem]:
         problems.extend(_disclosure_problems(treatment))
     for offering in Offering.objects.select_related("clinic", "treatment").prefetch_related("course_prices"):
         problems.extend(_offering_problems(offering))
+    problems.extend(_source_problems())
     return problems

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from catalog.models import Condition, Indication, Treatment
+from catalog.models import Condition, Indication, Offering, Treatment
 
 
 @login_required
@@ -26,11 +26,15 @@ def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     lineage = condition.lineage_slugs()
-    indications = (
-        Indication.objects.filter(condition__slug__in=lineage)
-        .select_related("treatment", "condition")
-        .order_by("-strength", "treatment__name")
+    # One row per treatment: its rating for the nearest of this condition and its ancestors, the
+    # same rule the suggestion engine follows (a child's own rating beats the parent's).
+    nearest: dict[int, Indication] = {}
+    candidates = Indication.objects.filter(condition__slug__in=lineage).select_related(
+        "treatment", "condition"
     )
+    for indication in sorted(candidates, key=lambda i: lineage.index(i.condition.slug)):
+        nearest.setdefault(indication.treatment_id, indication)
+    indications = sorted(nearest.values(), key=lambda i: (-i.strength, i.treatment.name))
     return render(
         request, "catalog/condition_detail.html", {"condition": condition, "indications": indications}
     )
@@ -60,4 +64,11 @@ def treatment_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    return render(request, "catalog/treatment_detail.html", {"treatment": treatment})
+    # The offering (price, regenerative-medicine plan number) at the clinics the user works for.
+    offerings = (
+        Offering.objects.filter(treatment=treatment, active=True, clinic__in=request.user.clinics.all())
+        .select_related("clinic")
+        .prefetch_related("course_prices")
+        .order_by("clinic__slug")
+    )
+    return render(request, "catalog/treatment_detail.html", {"treatment": treatment, "offerings": offerings})

@@ -87,3 +87,186 @@ def test_the_ui_language_can_be_switched(client, counselor):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/catalog/treatments/"})
     assert response.status_code == 302
     assert "Treatments" in client.get("/catalog/treatments/").content.decode()
+
+
+# --- the user's clinic on the treatment page: prices and the regenerative-medicine plan ---------
+
+
+def page(client, user, path: str, language: str = "en") -> str:
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, shown",
+    [("en", "Plan number (filed): PC3000001（架空）"), ("ja", "提供計画番号（届出）：PC3000001（架空）")],
+)
+def test_a_regenerative_treatment_shows_the_clinics_filed_plan_number(client, counselor, language, shown):
+    body = page(client, counselor, "/catalog/treatments/prp-skin-regeneration/", language)
+    assert shown in body
+
+
+def test_the_plan_number_is_never_called_an_approval(client, counselor):
+    body = page(client, counselor, "/catalog/treatments/prp-skin-regeneration/")
+    assert "Filing is not an approval" in body
+    assert "approved" not in body.lower()
+
+
+def test_the_regenerative_page_in_japanese_says_filed_not_approved(client, counselor):
+    body = page(client, counselor, "/catalog/treatments/prp-skin-regeneration/", "ja")
+    assert "日本の制度上の位置づけ" in body
+    assert "届出は治療の承認ではありません" in body
+    assert "承認状況" not in body
+
+
+def test_the_clinic_section_is_in_japanese(client, counselor):
+    body = page(client, counselor, "/catalog/treatments/subcision/", "ja")
+    assert "当院での提供" in body
+    assert "1回あたりの料金（税込）" in body
+    assert "回コース（税込）" in body
+
+
+def test_a_regenerative_offering_without_a_plan_number_says_so(client, counselor):
+    from catalog.models import Offering
+
+    Offering.objects.filter(treatment__slug="acrs", clinic__slug="demo-clinic").update(
+        regenerative_plan_number=""
+    )
+    body = page(client, counselor, "/catalog/treatments/acrs/")
+    assert "Plan number not recorded: ask the clinic admin." in body
+    assert "Plan number (filed)" not in body
+
+
+def test_another_clinics_plan_number_and_prices_are_not_shown(client, outsider):
+    body = page(client, outsider, "/catalog/treatments/prp-skin-regeneration/")
+    assert "PC3000001" not in body
+    assert "¥110,000" not in body
+    assert "Your clinic does not currently offer it." in body
+
+
+def test_a_treatment_without_regulation_shows_no_plan_number(client, counselor):
+    body = page(client, counselor, "/catalog/treatments/subcision/")
+    assert "Plan number" not in body
+
+
+@pytest.mark.parametrize("language, label", [("en", "sample price"), ("ja", "サンプル料金")])
+def test_every_sample_price_on_the_page_is_labelled(client, counselor, language, label):
+    from catalog.models import Offering
+
+    offering = Offering.objects.get(treatment__slug="subcision", clinic__slug="demo-clinic")
+    assert offering.is_sample_price
+    prices = [offering.price_per_session_yen] + [
+        c.price_yen for c in offering.course_prices.all() if c.sessions > 1
+    ]
+    assert len(prices) > 1
+
+    body = page(client, counselor, "/catalog/treatments/subcision/", language)
+    for price in prices:
+        assert f"¥{price:,}" in body
+    assert body.count(f'<span class="sample">{label}</span>') == len(prices)
+
+
+def test_a_real_price_carries_no_sample_label(client, counselor):
+    from catalog.models import Offering
+
+    Offering.objects.filter(treatment__slug="subcision", clinic__slug="demo-clinic").update(
+        is_sample_price=False
+    )
+    body = page(client, counselor, "/catalog/treatments/subcision/")
+    assert "¥55,000" in body
+    assert 'class="sample"' not in body
+
+
+# --- a child condition lists each treatment once, with its own rating ---------------------------
+
+
+def test_a_child_condition_shows_the_treatments_own_rating_not_the_parents(client, counselor):
+    from catalog.models import Indication
+
+    own = Indication.objects.get(treatment__slug="co2-fractional", condition__slug="ice-pick-scar")
+    parent = Indication.objects.get(treatment__slug="co2-fractional", condition__slug="acne-scar")
+    body = page(client, counselor, "/catalog/conditions/ice-pick-scar/")
+    assert body.count('href="/catalog/treatments/co2-fractional/"') == 1
+    assert own.rationale_en in body
+    assert parent.rationale_en not in body
+
+
+def test_a_child_condition_still_lists_treatments_rated_only_for_the_parent(client, counselor):
+    body = page(client, counselor, "/catalog/conditions/ice-pick-scar/")
+    assert 'href="/catalog/treatments/dermapen-4/"' in body
+    assert "(Acne scars (craters and uneven skin))" in body
+
+
+# --- facts carried over from the seed articles into patient-facing texts -------------------------
+
+REGENERATIVE = ["cultured-epidermal-autograft", "fibroblast-transplant", "prp-skin-regeneration", "acrs"]
+
+
+@pytest.mark.parametrize("slug", REGENERATIVE)
+@pytest.mark.parametrize(
+    "language, phrases",
+    [
+        ("en", ["weeks to months", "the cost tends to be high", "few clinics", "filing a provision plan"]),
+        ("ja", ["数週間〜数か月", "費用は高くなりやすく", "受けられるクリニックや医師は限られて", "届け出"]),
+    ],
+)
+def test_regenerative_treatments_state_their_cautions(client, counselor, slug, language, phrases):
+    body = page(client, counselor, f"/catalog/treatments/{slug}/", language)
+    for phrase in phrases:
+        assert phrase in body, phrase
+
+
+@pytest.mark.parametrize(
+    "language, phrases",
+    [
+        ("en", ["set their own prices", "location", "private or semi-private", "advertising"]),
+        ("ja", ["料金をクリニックごとに決める", "立地", "個室か半個室か", "広告"]),
+    ],
+)
+def test_the_acne_scar_page_explains_what_drives_cost(client, counselor, language, phrases):
+    body = page(client, counselor, "/catalog/conditions/acne-scar/", language)
+    for phrase in phrases:
+        assert phrase in body, phrase
+
+
+@pytest.mark.parametrize(
+    "language, phrases",
+    [
+        (
+            "en",
+            [
+                "High-molecular-weight HA works mainly near the surface",
+                "Low-molecular-weight HA penetrates deeper",
+                "biorevitalisation",
+                "differ from hyaluronic-acid fillers",
+                "different idea from lasers",
+            ],
+        ),
+        (
+            "ja",
+            [
+                "高分子のヒアルロン酸は主に肌の表面近くで",
+                "低分子のヒアルロン酸は肌の奥まで届きやすく",
+                "バイオリバイタリゼーション",
+                "ヒアルロン酸フィラーとは目的が異なります",
+                "レーザーなどで肌にわざと小さな傷をつけ",
+            ],
+        ),
+    ],
+)
+def test_the_ecm_booster_page_explains_hyaluronic_acid_fillers_and_lasers(
+    client, counselor, language, phrases
+):
+    body = page(client, counselor, "/catalog/treatments/jalupro-super-hydro/", language)
+    for phrase in phrases:
+        assert phrase in body, phrase
+
+
+@pytest.mark.parametrize("slug", ["profhilo", "sunekos"])
+def test_other_ecm_boosters_explain_molecular_weight_and_fillers(client, counselor, slug):
+    body = page(client, counselor, f"/catalog/treatments/{slug}/")
+    assert "low-molecular-weight HA" in body.replace("Low-", "low-")
+    assert "filler" in body

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeVar
 
 Language = Literal["ja", "en"]
 
@@ -38,6 +38,9 @@ PENALTY = {
 
 
 # --- input -----------------------------------------------------------------------------------
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,7 @@ def _yen(amount: int) -> str:
 # --- the rules -------------------------------------------------------------------------------
 
 
-def _lineage(slug: str, parent: dict[str, str | None]) -> list[str]:
+def lineage(slug: str, parent: dict[str, str | None]) -> list[str]:
     """The slug and its ancestors, nearest first (cycle-safe)."""
     chain: list[str] = []
     node: str | None = slug
@@ -273,17 +276,15 @@ def _matches(
     by_condition = {i.condition: i for i in treatment.indications}
     matched = []
     for concern in profile.concerns:
-        nearest = next(
-            (
-                by_condition[s]
-                for s in _lineage(concern.condition, catalog.condition_parent)
-                if s in by_condition
-            ),
-            None,
-        )
+        nearest = nearest_indication(by_condition, concern.condition, catalog.condition_parent)
         if nearest is not None:
             matched.append((concern, nearest))
     return matched
+
+
+def nearest_indication(by_condition: dict[str, T], condition: str, parent: dict[str, str | None]) -> T | None:
+    """The indication (keyed by condition slug) on `condition` or, failing that, its nearest ancestor."""
+    return next((by_condition[s] for s in lineage(condition, parent) if s in by_condition), None)
 
 
 def _exclusion_reasons(treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts, lang: Language):

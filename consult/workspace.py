@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch, prefetch_related_objects
 
 from catalog.models import Condition, Indication, MedicalFlag, Offering, SideEffect, Treatment
-from consult.engine import ConcernIn, Exclusion, Profile, Result, Suggestion, suggest
+from consult.engine import ConcernIn, Exclusion, Profile, Result, Suggestion, nearest_indication, suggest
 from consult.facts import catalog_facts
 from consult.models import MAX_OPTIONS, ChosenOption, Concern, Consultation
 
@@ -59,7 +59,7 @@ class OptionColumn:
     per_session_yen: int | None
     is_sample_price: bool
     plan_number: str
-    indications: list[Indication]
+    addresses: list[tuple[Condition, Indication]]  # (concern's condition, the indication rating it)
 
 
 @dataclass
@@ -108,7 +108,7 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
         Prefetch("indications", queryset=Indication.objects.select_related("condition")),
         Prefetch("offerings", queryset=offerings, to_attr="clinic_offerings"),
     )
-    concern_lineages = _concern_lineages(consultation, facts.condition_parent)
+    concerns = list(consultation.concerns.all())
     columns = []
     for slug in chosen_slugs:
         treatment, fact = treatments[slug], by_slug[slug]
@@ -125,7 +125,7 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
                 per_session_yen=fact.price.per_session_yen if fact.price else None,
                 is_sample_price=bool(offering and offering.is_sample_price),
                 plan_number=offering.regenerative_plan_number if offering else "",
-                indications=[i for i in treatment.indications.all() if i.condition.slug in concern_lineages],
+                addresses=_addresses(treatment, concerns, facts.condition_parent),
             )
         )
     shown_slugs = [s.treatment for s in shown]
@@ -164,14 +164,18 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
     )
 
 
-def _concern_lineages(consultation: Consultation, parent: dict[str, str | None]) -> set[str]:
-    slugs: set[str] = set()
-    for concern in consultation.concerns.all():
-        node = concern.condition.slug
-        while node is not None and node not in slugs:
-            slugs.add(node)
-            node = parent.get(node)
-    return slugs
+def _addresses(
+    treatment: Treatment, concerns: list[Concern], parent: dict[str, str | None]
+) -> list[tuple[Condition, Indication]]:
+    """Each recorded concern the treatment addresses, with the indication the engine rates it by
+    (the one on the concern's condition or its nearest ancestor)."""
+    by_condition = {i.condition.slug: i for i in treatment.indications.all()}
+    pairs = []
+    for concern in concerns:
+        indication = nearest_indication(by_condition, concern.condition.slug, parent)
+        if indication is not None:
+            pairs.append((concern.condition, indication))
+    return pairs
 
 
 class Conflict(Exception):

@@ -413,3 +413,21 @@ def test_query_count_of_an_update_does_not_grow_with_the_catalog(counselor_clien
     large_cached = _queries_for_one_update(counselor_client, consultation)
     assert (large_cached, large_rebuilt) == (small_cached, small_rebuilt)
     assert small_cached < small_rebuilt
+
+
+def test_the_grid_rates_each_concern_by_its_nearest_indication(counselor_client, consultation):
+    post = profile_post(
+        consultation,
+        concern=["ice-pick-scar", "rolling-scar"],
+        **{"severity-ice-pick-scar": "3", "areas-ice-pick-scar": ["nose"]},
+    )
+    counselor_client.post(url(consultation, "save/"), post, **HX)
+    body = option(counselor_client, consultation, "add", "co2-fractional", **HX).content.decode()
+    grid = body[body.index('class="table compare"') : body.index("</table>")]
+    row = grid[grid.index("どのお悩みが対象で") :]
+    row = row[: row.index("</tr>")]
+    # CO2 fractional's own rating for ice-pick scars ("good") wins over acne scars' "first-line";
+    # rolling scars have no rating of their own and take the parent's, which the grid says.
+    assert "アイスピック型クレーター: <strong>適している</strong>" in row
+    assert "ローリング型クレーター: <strong>第一選択</strong>" in row
+    assert "「クレーター状のニキビ跡（凹凸）」としての評価" in row

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from catalog import models
+from catalog.roles import admin_clinics, sync_groups
 
 
 class AuditedAdmin(TabbedTranslationAdmin):
@@ -51,9 +54,9 @@ class TreatmentAdmin(AuditedAdmin):
     inlines = [IndicationInline, ContraindicationInline, SideEffectInline]
     fieldsets = [
         (None, {"fields": ["slug", "category", "name", "summary", "reviewed_on", "sources"]}),
-        ("How it works", {"fields": ["how_it_works", "session_description", "variants"]}),
+        (_("How it works"), {"fields": ["how_it_works", "session_description", "variants"]}),
         (
-            "Course",
+            _("Course"),
             {
                 "fields": [
                     ("sessions_min", "sessions_max"),
@@ -64,7 +67,7 @@ class TreatmentAdmin(AuditedAdmin):
             },
         ),
         (
-            "Downtime and comfort",
+            _("Downtime and comfort"),
             {
                 "fields": [
                     ("downtime_days_min", "downtime_days_max"),
@@ -78,7 +81,7 @@ class TreatmentAdmin(AuditedAdmin):
             },
         ),
         (
-            "Regulatory status in Japan",
+            _("Regulatory status in Japan"),
             {
                 "fields": [
                     "regulatory_status",
@@ -135,15 +138,63 @@ class NutrientAdmin(AuditedAdmin):
     filter_horizontal = ["conditions"]
 
 
+class ClinicScopedAdmin(AuditedAdmin):
+    """A clinic's own records: a clinic admin sees and edits only the clinics they administer.
+
+    Everything else answers as if it did not exist (404), from the list, the change, history and
+    delete pages alike; superusers see every clinic. Inlines follow their parent.
+    """
+
+    clinic_lookup = "clinic"  # from this model to its Clinic
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.clinic_lookup}__in": admin_clinics(request.user)})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Django would redirect with "does not exist"; a plain 404 tells an outsider nothing more.
+            raise Http404
+        return obj
+
+    def _in_scope(self, request, obj) -> bool:
+        return (
+            obj is None or request.user.is_superuser or self.get_queryset(request).filter(pk=obj.pk).exists()
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.remote_field.model is models.Clinic and not request.user.is_superuser:
+            kwargs["queryset"] = admin_clinics(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class CoursePriceInline(admin.TabularInline):
     model = models.CoursePrice
     extra = 0
 
 
 @admin.register(models.Offering)
-class OfferingAdmin(AuditedAdmin):
+class OfferingAdmin(ClinicScopedAdmin):
     list_display = ["treatment", "clinic", "price_per_session_yen", "is_sample_price", "active"]
-    list_filter = ["clinic", "active", "is_sample_price", "treatment__category"]
+    # Only the clinics whose offerings the user sees, not every clinic's name.
+    list_filter = [
+        ("clinic", admin.RelatedOnlyFieldListFilter),
+        "active",
+        "is_sample_price",
+        "treatment__category",
+    ]
     search_fields = ["treatment__slug", "treatment__name_ja", "treatment__name_en"]
     inlines = [CoursePriceInline]
 
@@ -160,7 +211,16 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(models.Clinic)
-class ClinicAdmin(AuditedAdmin):
+class ClinicAdmin(ClinicScopedAdmin):
+    clinic_lookup = "pk"
     list_display = ["name", "slug", "phone", "is_demo"]
     search_fields = ["slug", "name_ja", "name_en"]
     inlines = [PhysicianInline, MembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is models.Membership:
+            # A role given or taken away here changes what the user may do at once.
+            changed = [obj for obj, _fields in formset.changed_objects]
+            for membership in [*formset.new_objects, *changed, *formset.deleted_objects]:
+                sync_groups(membership.user)

@@ -1,9 +1,17 @@
-"""Roles as Django groups with explicit permissions, and the demo accounts for local use."""
+"""Roles: what each one may do, held per clinic (a Membership), and the demo accounts for local use.
+
+A user's role groups give the permissions of every role they hold somewhere; that answers "may this
+user ever do X" (menus, the admin). For an object that belongs to a clinic, `ClinicRoleBackend`
+answers from the role held *at that clinic*: a physician at clinic B who counsels at clinic A is a
+counselor at A. Views that act on a consultation ask `user.has_perm(perm, consultation)`.
+"""
 
 from __future__ import annotations
 
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.db.models import QuerySet
 
 from catalog.models import Clinic, Membership
 
@@ -70,13 +78,66 @@ def ensure_groups() -> dict[str, Group]:
 
 @transaction.atomic
 def add_member(user: User, clinic: Clinic, role: str) -> Membership:
-    groups = ensure_groups()
     membership, _ = Membership.objects.update_or_create(user=user, clinic=clinic, defaults={"role": role})
-    user.groups.add(groups[role])
-    if role == Membership.Role.CLINIC_ADMIN and not user.is_staff:
+    sync_groups(user)
+    return membership
+
+
+def sync_groups(user: User) -> None:
+    """Give the user exactly the role groups of the roles they hold (other groups stay)."""
+    groups = ensure_groups()
+    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    user.groups.remove(*[group for role, group in groups.items() if role not in held])
+    user.groups.add(*[groups[role] for role in held])
+    if Membership.Role.CLINIC_ADMIN in held and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    return membership
+
+
+def role_at(user: User, clinic: Clinic | int) -> str | None:
+    clinic_id = clinic.pk if isinstance(clinic, Clinic) else clinic
+    return (
+        Membership.objects.filter(user_id=user.pk, clinic_id=clinic_id).values_list("role", flat=True).first()
+    )
+
+
+def has_clinic_perm(user: User, perm: str, clinic: Clinic | int) -> bool:
+    """Whether the role the user holds at this clinic grants `perm` ("app_label.codename")."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    role = role_at(user, clinic)
+    return role is not None and perm in ROLE_PERMISSIONS.get(role, ())
+
+
+def admin_clinics(user: User) -> QuerySet[Clinic]:
+    """The clinics whose catalog entries, staff and audit log this user manages."""
+    if user.is_superuser:
+        return Clinic.objects.all()
+    return Clinic.objects.filter(
+        memberships__user_id=user.pk, memberships__role=Membership.Role.CLINIC_ADMIN
+    ).distinct()
+
+
+def clinic_id_of(obj) -> int | None:
+    """The clinic an object belongs to: a clinic itself, or anything with a clinic or consultation."""
+    if isinstance(obj, Clinic):
+        return obj.pk
+    if hasattr(obj, "clinic_id"):
+        return obj.clinic_id
+    consultation = getattr(obj, "consultation", None)
+    return getattr(consultation, "clinic_id", None)
+
+
+class ClinicRoleBackend(ModelBackend):
+    """Django's model backend, plus object permissions decided by the role held at the object's clinic."""
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        if obj is None:
+            return super().has_perm(user_obj, perm)
+        clinic_id = clinic_id_of(obj)
+        return clinic_id is not None and has_clinic_perm(user_obj, perm, clinic_id)
 
 
 def ensure_demo_users(clinic: Clinic) -> list[User]:

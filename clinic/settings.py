@@ -16,17 +16,31 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 _DEV_SECRET = "insecure-dev-only-secret-do-not-use-in-production"
+_MAKE_SECRET = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-        "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
-    )
-if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY is the development default; set a real secret.")
+    raise ImproperlyConfigured(f"DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off ({_MAKE_SECRET}).")
+if not DEBUG:
+    # The same rule as `check --deploy` (security.W009), but refusing to start instead of warning.
+    if SECRET_KEY == _DEV_SECRET:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is the development default; set a real secret ({_MAKE_SECRET})."
+        )
+    if SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is a 'django-insecure-' key made for development; set a real secret ({_MAKE_SECRET})."
+        )
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is too weak: it needs at least 50 characters and 5 different ones "
+            f"({_MAKE_SECRET})."
+        )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Behind a TLS-terminating proxy (gunicorn bound to 127.0.0.1), REMOTE_ADDR is the proxy: the client
+# is the right-most X-Forwarded-For entry, the one the proxy appended (consult/audit.py client_ip).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
@@ -97,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's model backend, plus permissions on a clinic's objects from the role held at that clinic.
+AUTHENTICATION_BACKENDS = ["catalog.roles.ClinicRoleBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -144,7 +161,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Production hardening (on unless DEBUG).
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-if env_bool("DJANGO_BEHIND_PROXY", False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -158,8 +175,28 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A query string can hold a chart number (the consultation search): none reaches the log.
+    "filters": {"no_query_strings": {"()": "clinic.lib.security.RedactQueryStrings"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+        "server": {"class": "logging.StreamHandler", "filters": ["no_query_strings"], "formatter": "server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own records go through the redacting handler once (Django's defaults would add a
+        # second, unfiltered console handler, and would e-mail request details to ADMINS).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines ("GET /consultations/?q=… HTTP/1.1" 200), redacted.
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

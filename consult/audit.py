@@ -3,14 +3,35 @@ information systems). Never log patient names, notes or chart numbers in `detail
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest
 
 from clinic.lib.security import CONTROL_CHARACTERS
 from consult.models import AuditEvent, Consultation
 
 
+def _address(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's network address, for the audit trail and the per-address lockout.
+
+    Behind the documented proxy (DJANGO_BEHIND_PROXY=1) REMOTE_ADDR is the proxy itself; the client
+    is the right-most X-Forwarded-For entry, the one our proxy appended. Entries to its left come
+    from the client and can be forged, so they are never used.
+    """
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        address = _address(forwarded.rsplit(",", 1)[-1]) if forwarded else None
+        if address:
+            return address
+    return _address(request.META.get("REMOTE_ADDR"))
 
 
 def record(

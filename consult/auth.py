@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -16,24 +17,52 @@ from consult.models import AuditEvent
 
 
 def is_locked_out(username: str, ip: str | None) -> bool:
-    """Too many recent failures for this account or this address (within the window only)."""
+    """Too many recent failures for this account or this address (within the window only).
+
+    Only real failures count. Attempts refused during a lock are recorded as `login-refused` and
+    do not count, so an attacker who keeps trying cannot keep the window sliding: the lock ends one
+    window after the last failure that was actually checked against the password.
+    """
     since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     failures = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since)
-    if (
-        username
-        and failures.filter(username__iexact=username).count() >= settings.LOGIN_MAX_FAILURES_PER_USER
-    ):
+    if username and failures.filter(username=username).count() >= settings.LOGIN_MAX_FAILURES_PER_USER:
         return True
     return bool(ip) and failures.filter(ip_address=ip).count() >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+
+
+def _tried_account(request: HttpRequest):
+    """The account whose user name was typed, if one exists (user names match exactly, as in log-in)."""
+    username = CONTROL_CHARACTERS.sub("", request.POST.get("username", ""))[:150]
+    if not username:
+        return None
+    User = get_user_model()
+    return User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+
+
+def _record_attempt(request: HttpRequest, action: str, reason: str) -> None:
+    """A failed or refused attempt, attributed to the account tried so its clinic admin sees it.
+
+    The user name is stored only when it names an existing account: people sometimes type their
+    password into the name field, and that must not land in the log. The password never does.
+    The event stays without a user (nobody was authenticated); with a single clinic it carries that
+    clinic, and the audit log shows it to the admins of each of the account's clinics.
+    """
+    account = _tried_account(request)
+    clinics = list(account.clinics.all()[:2]) if account is not None else []
+    record(
+        request,
+        action,
+        username=account.get_username() if account is not None else "",
+        clinic=clinics[0] if len(clinics) == 1 else None,
+        detail={"reason": reason},
+    )
 
 
 class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         username = CONTROL_CHARACTERS.sub("", request.POST.get("username", ""))[:150]
         if is_locked_out(username, client_ip(request)):
-            record(
-                request, AuditEvent.Action.LOGIN_FAILED, username=username, detail={"reason": "locked-out"}
-            )
+            _record_attempt(request, AuditEvent.Action.LOGIN_REFUSED, "locked-out")
             form = self.get_form()
             form.errors.clear()
             form.add_error(
@@ -52,13 +81,7 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        username = self.request.POST.get("username", "")[:150]
-        record(
-            self.request,
-            AuditEvent.Action.LOGIN_FAILED,
-            username=username,
-            detail={"reason": "bad-credentials"},
-        )
+        _record_attempt(self.request, AuditEvent.Action.LOGIN_FAILED, "bad-credentials")
         return super().form_invalid(form)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -164,6 +165,32 @@ class ChosenOption(models.Model):
         return f"{self.position}: {self.treatment}"
 
 
+class HandoutQuerySet(models.QuerySet):
+    """Issued handouts do not change: no queryset path rewrites what was handed to the patient.
+
+    Only `issued_at` may be set after the row is written (aligned with the time printed on the
+    handout when it is issued), and `anonymise()` is the one way to remove the content, used by the
+    retention duty in consult/privacy.py.
+    """
+
+    def update(self, **kwargs):
+        if set(kwargs) - {"issued_at"}:
+            raise PermissionError("issued handouts are immutable")
+        return super().update(**kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        raise PermissionError("issued handouts are immutable")
+
+    def bulk_create(self, objs, *args, update_conflicts: bool = False, **kwargs):
+        if update_conflicts:  # an upsert rewrites existing rows
+            raise PermissionError("issued handouts are immutable")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def anonymise(self, at) -> int:
+        """Remove the PDF and the snapshot (they hold the patient's data); the SHA-256 stays as evidence."""
+        return super().update(pdf=b"", snapshot={"anonymised": True, "at": at.isoformat()})
+
+
 class Handout(models.Model):
     """An issued handout: immutable snapshot, PDF bytes and their SHA-256 (design.md §7)."""
 
@@ -176,6 +203,8 @@ class Handout(models.Model):
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
 
+    objects = HandoutQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at", "-id"]
         verbose_name = _("handout")
@@ -183,6 +212,19 @@ class Handout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id} ({self.issued_at:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        # Like AuditEvent: the override is the immutability rule itself, not hidden logic.
+        if self.pk is not None:
+            raise PermissionError("issued handouts are immutable")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return isinstance(self.snapshot, dict) and self.snapshot.get("anonymised") is True
+
+    def pdf_matches_sha256(self) -> bool:
+        return hashlib.sha256(bytes(self.pdf)).hexdigest() == self.sha256
 
 
 class AuditQuerySet(models.QuerySet):
@@ -197,6 +239,11 @@ class AuditQuerySet(models.QuerySet):
     def bulk_update(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
 
+    def bulk_create(self, objs, *args, update_conflicts: bool = False, **kwargs):
+        if update_conflicts:  # an upsert rewrites existing rows
+            raise PermissionError("audit events are append-only")
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
@@ -207,13 +254,19 @@ class AuditEvent(models.Model):
         DOWNLOAD_HANDOUT = "download-handout", _("downloaded a handout")
         LOGIN = "login", _("logged in")
         LOGIN_FAILED = "login-failed", _("failed to log in")
+        # Refused while the account or address is locked: recorded, but not counted as a failure,
+        # so a lock ends when the window after the last real failure has passed.
+        LOGIN_REFUSED = "login-refused", _("log-in refused (locked)")
+        LIST = "list", _("listed consultations")
         LOGOUT = "logout", _("logged out")
         CATALOG_CHANGE = "catalog-change", _("changed the catalog")
         EXPORT = "export", _("exported")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: deleting a user must not rewrite the rows about them (SET_NULL would UPDATE them).
+    # Staff who leave are deactivated, not deleted.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)

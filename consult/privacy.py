@@ -18,7 +18,7 @@ ANONYMISED = "anonymised"
 def patient_export(clinic: Clinic, chart_number: str, include_pdfs: bool = False) -> dict:
     consultations = (
         Consultation.objects.filter(clinic=clinic, chart_number=chart_number)
-        .select_related("counselor")
+        .select_related("counselor", "reviewed_by")
         .prefetch_related("concerns__condition", "flags", "options__treatment", "handouts__issued_by")
         .order_by("created_at")
     )
@@ -30,11 +30,20 @@ def patient_export(clinic: Clinic, chart_number: str, include_pdfs: bool = False
     }
 
 
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def _consultation(c: Consultation, include_pdfs: bool) -> dict:
     return {
         "id": str(c.public_id),
         "created_at": c.created_at.isoformat(),
         "updated_at": c.updated_at.isoformat(),
+        "anonymised_at": _iso(c.anonymised_at),
+        "review": {
+            "reviewed_by": c.reviewed_by.get_username() if c.reviewed_by else None,
+            "reviewed_at": _iso(c.reviewed_at),
+        },
         "counselor": c.counselor.get_username(),
         "chart_number": c.chart_number,
         "display_name": c.display_name,
@@ -56,8 +65,17 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
         "notes": c.notes,
         "options_compared": [o.treatment.slug for o in c.options.all()],
         "handouts": [_handout(h, include_pdfs) for h in c.handouts.all()],
+        # Who handled this record, when and from where (the audit events about it).
         "access_log": [
-            {"at": e.at.isoformat(), "user": e.username, "action": e.action}
+            {
+                "at": e.at.isoformat(),
+                "user": e.username,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "ip_address": e.ip_address,
+                "detail": e.detail,
+            }
             for e in AuditEvent.objects.filter(consultation=c).order_by("at", "id")
         ],
     }
@@ -70,6 +88,8 @@ def _handout(h: Handout, include_pdfs: bool) -> dict:
         "issued_by": h.issued_by.get_username(),
         "language": h.language,
         "sha256": h.sha256,
+        # What the handout said, as issued (or the marker left by anonymisation).
+        "snapshot": h.snapshot,
     }
     if include_pdfs:
         data["pdf_base64"] = base64.b64encode(bytes(h.pdf)).decode("ascii")
@@ -96,5 +116,6 @@ def anonymise_older_than(days: int, now=None) -> int:
             anonymised_at=stamp,
             version=F("version") + 1,
         )
-    Handout.objects.filter(consultation_id__in=ids).update(pdf=b"", snapshot={"anonymised": True})
+    # The one sanctioned change to an issued handout (HandoutQuerySet.anonymise).
+    Handout.objects.filter(consultation_id__in=ids).anonymise(stamp)
     return len(ids)

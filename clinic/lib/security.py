@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# "?" up to the end of a URL in a log line: "/consultations/?q=A-1001 HTTP/1.1" keeps the path only.
+QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
 
 # Pages load only our own scripts and styles (htmx is served from our static files); no inline
 # script anywhere. The Django admin needs inline style attributes, so only it gets them.
@@ -52,6 +54,9 @@ class HtmxLoginRedirectMiddleware:
             and response.status_code == 302
             and response.get("Location", "").startswith(settings.LOGIN_URL_PATH)
         ):
+            # Imported here: settings load this module (the log filter) before the apps are ready.
+            from django.contrib.auth.views import redirect_to_login
+
             # After logging in, return to the page the counselor was on, not to the POST-only
             # endpoint the htmx request went to.
             redirect = HttpResponse(status=204)
@@ -79,3 +84,17 @@ class StripControlCharactersMiddleware:
                 cleaned.setlist(key, [CONTROL_CHARACTERS.sub("", v) for v in values])
             request.GET = cleaned
         return self.get_response(request)
+
+
+class RedactQueryStrings(logging.Filter):
+    """Log records lose the query strings of the URLs they mention (a search can be a chart number)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True  # a malformed record: the handler reports it as such
+        redacted = QUERY_STRING.sub(r"\1?[query removed]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True

@@ -1,46 +1,121 @@
-"""Who may do what: role × page/action → allowed, 403, 404 or login (design.md §8, issue 5)."""
+"""Who may do what: role × page/action → allowed, 403, 404 or login (design.md §8, issue 5).
+
+Roles are held per clinic. Besides the demo clinic's counselor, physician and clinic admin, the
+matrix has an outsider (a counselor at the other clinic) and two people with different roles at
+the two clinics: `physician_elsewhere` counsels here and is a physician at the other clinic,
+`admin_elsewhere` counsels here and is the other clinic's admin. A role held elsewhere gives
+nothing here.
+"""
 
 from __future__ import annotations
 
-import pytest
+import hashlib
 
-from consult.models import Consultation
+import pytest
+from django.contrib.auth.models import User
+
+from catalog.models import Membership, Offering
+from catalog.roles import add_member
+from consult.models import Consultation, Handout
+from tests.conftest import make_user
 
 HX = {"HTTP_HX_REQUEST": "true"}
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, LOGIN = 200, 302, 403, 404, "login"
 
-# action: (method, path template, data) — {id} is a demo-clinic consultation.
+# action: (method, path template, data). {id} is a demo-clinic consultation, {handout} one of its
+# handouts; {own_offering} a demo-clinic offering, {other_offering} and {other_clinic} belong to
+# the other clinic.
 ACTIONS = {
     "list": ("get", "/consultations/", None),
     "new-form": ("get", "/consultations/new/", None),
+    "new-post": ("post", "/consultations/new/", "new"),
     "workspace": ("get", "/consultations/{id}/", None),
     "save": ("post", "/consultations/{id}/save/", "profile"),
     "add-option": ("post", "/consultations/{id}/options/", "option"),
     "review": ("post", "/consultations/{id}/review/", {}),
+    "handout-issue": ("post", "/consultations/{id}/handouts/", {}),
+    "handout-download": ("get", "/consultations/{id}/handouts/{handout}.pdf", None),
     "audit-log": ("get", "/audit/", None),
+    "audit-csv": ("get", "/audit/?format=csv", None),
     "catalog": ("get", "/catalog/treatments/", None),
     "catalog-admin": ("get", "/admin/catalog/treatment/", None),
+    "own-offering-admin": ("get", "/admin/catalog/offering/{own_offering}/change/", None),
+    "other-offering-admin": ("get", "/admin/catalog/offering/{other_offering}/change/", None),
+    "other-clinic-admin": ("get", "/admin/catalog/clinic/{other_clinic}/change/", None),
 }
 
+# fmt: off
 MATRIX = {
-    #               list  new-form   workspace  save       add-option review     audit-log  catalog catalog-admin
-    "counselor": [OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT],
-    "physician": [OK, FORBIDDEN, OK, OK, OK, REDIRECT, FORBIDDEN, OK, REDIRECT],
-    "clinic_admin": [OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK],
-    "outsider": [OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT],
-    "anonymous": [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT],
+    #                    list new-form new-post  workspace save add-option review handout-issue handout-download audit-log audit-csv catalog catalog-admin own-offering other-offering other-clinic
+    "counselor":          [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician":          [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, REDIRECT, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "clinic_admin":       [OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND],
+    "outsider":           [OK, OK, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician_elsewhere": [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "admin_elsewhere":    [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK],
+    "anonymous":          [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
 }
+# fmt: on
+
+# Cells that need a change in consult/views.py (owned elsewhere): the review view checks the
+# global permission only, so a physician at another clinic can mark this clinic's consultations.
+# Fix: in `workspace_review`, after fetching the consultation,
+# `if not request.user.has_perm("consult.review_consultation", consultation): raise PermissionDenied`.
+PENDING = {
+    ("physician_elsewhere", "review"): "consult/views.py workspace_review must check the role at the clinic",
+}
+
+
+def _case(role, action, expected):
+    marks = (
+        [pytest.mark.xfail(strict=True, reason=PENDING[role, action])] if (role, action) in PENDING else []
+    )
+    return pytest.param(role, action, expected, marks=marks, id=f"{role}-{action}")
+
 
 CASES = [
-    (role, action, expected)
+    _case(role, action, expected)
     for role, row in MATRIX.items()
     for action, expected in zip(ACTIONS, row, strict=True)
 ]
 
 
 @pytest.fixture
+def physician_elsewhere(demo_clinic, other_clinic) -> User:
+    user = make_user("doc-elsewhere", demo_clinic, Membership.Role.COUNSELOR)
+    add_member(user, other_clinic, Membership.Role.PHYSICIAN)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def admin_elsewhere(demo_clinic, other_clinic) -> User:
+    user = make_user("admin-elsewhere", demo_clinic, Membership.Role.COUNSELOR)
+    add_member(user, other_clinic, Membership.Role.CLINIC_ADMIN)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
 def consultation(counselor, demo_clinic) -> Consultation:
     return Consultation.objects.create(clinic=demo_clinic, counselor=counselor, chart_number="M-1")
+
+
+@pytest.fixture
+def handout(consultation, counselor) -> Handout:
+    return Handout.objects.create(
+        consultation=consultation,
+        issued_by=counselor,
+        language="ja",
+        snapshot={},
+        pdf=b"%PDF-1.7 matrix",
+        sha256=hashlib.sha256(b"%PDF-1.7 matrix").hexdigest(),
+    )
+
+
+def _fake_issue(consultation, user) -> Handout:
+    """Issuing without rendering: the matrix is about who may, not about the PDF."""
+    return Handout.objects.create(
+        consultation=consultation, issued_by=user, language="ja", snapshot={}, pdf=b"%PDF", sha256="0" * 64
+    )
 
 
 def _data(kind, consultation):
@@ -55,17 +130,31 @@ def _data(kind, consultation):
         }
     if kind == "option":
         return {"version": consultation.version, "action": "add", "treatment": "subcision"}
+    if kind == "new":
+        return {"chart_number": "NEW-1", "handout_language": "ja", "clinic": "demo-clinic"}
     return kind
 
 
-@pytest.mark.parametrize("role,action,expected", CASES, ids=[f"{r}-{a}" for r, a, _ in CASES])
-def test_access(client, request, consultation, clinic_admin, physician, outsider, role, action, expected):
+def _state(consultation) -> tuple:
+    row = Consultation.objects.values("version", "chart_number", "reviewed_by").get(pk=consultation.pk)
+    return row, Consultation.objects.count(), Handout.objects.count()
+
+
+@pytest.mark.parametrize("role,action,expected", CASES)
+def test_access(client, request, monkeypatch, consultation, handout, other_clinic, role, action, expected):
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
+    monkeypatch.setattr("consult.handout_views.issue_handout", _fake_issue)
     method, path, data = ACTIONS[action]
-    path = path.format(id=consultation.public_id)
+    path = path.format(
+        id=consultation.public_id,
+        handout=handout.public_id,
+        own_offering=Offering.objects.filter(clinic__slug="demo-clinic").first().pk,
+        other_offering=Offering.objects.filter(clinic=other_clinic).first().pk,
+        other_clinic=other_clinic.pk,
+    )
     kwargs = HX if action in ("save", "add-option") else {}
-    before = Consultation.objects.values("version", "chart_number").get(pk=consultation.pk)
+    before = _state(consultation)
     if method == "get":
         response = client.get(path, **kwargs)
     else:
@@ -78,8 +167,7 @@ def test_access(client, request, consultation, clinic_admin, physician, outsider
     else:
         assert response.status_code == expected
     if expected in (FORBIDDEN, NOT_FOUND, LOGIN) and method == "post":
-        after = Consultation.objects.values("version", "chart_number").get(pk=consultation.pk)
-        assert after == before, "a refused request changed the consultation"
+        assert _state(consultation) == before, "a refused request changed something"
 
 
 def test_the_list_only_shows_the_users_clinic(client, counselor, outsider, consultation, other_clinic):
@@ -101,7 +189,9 @@ def test_public_ids_are_uuids_not_sequential(counselor_client, consultation):
     assert counselor_client.get(f"/consultations/{consultation.pk}/").status_code == 404
 
 
-def test_only_the_physician_sees_the_review_button_and_everyone_sees_the_mark(client, physician, counselor, consultation):
+def test_only_the_physician_sees_the_review_button_and_everyone_sees_the_mark(
+    client, physician, counselor, consultation
+):
     client.force_login(counselor)
     assert "/review/" not in client.get(f"/consultations/{consultation.public_id}/").content.decode()
     client.force_login(physician)
@@ -111,3 +201,37 @@ def test_only_the_physician_sees_the_review_button_and_everyone_sees_the_mark(cl
     client.force_login(counselor)
     page = client.get(f"/consultations/{consultation.public_id}/").content.decode()
     assert "physician" in page and 'class="notice"' in page
+
+
+def test_the_role_held_at_the_consultations_clinic_decides(
+    physician_elsewhere, admin_elsewhere, consultation
+):
+    """The permission check views use for one consultation (ClinicRoleBackend)."""
+    assert physician_elsewhere.has_perm("consult.review_consultation")  # somewhere: yes
+    assert not physician_elsewhere.has_perm("consult.review_consultation", consultation)  # here: no
+    assert physician_elsewhere.has_perm("consult.change_consultation", consultation)
+    assert admin_elsewhere.has_perm("consult.change_consultation", consultation)
+    assert not admin_elsewhere.has_perm("consult.view_auditevent", consultation)
+
+
+def test_a_clinic_admin_elsewhere_cannot_issue_handouts_here(client, demo_clinic, other_clinic, consultation):
+    """Admin at this clinic, counselor at the other: issuing here is refused, although the user
+    holds the permission to issue somewhere."""
+    user = make_user("admin-here", demo_clinic, Membership.Role.CLINIC_ADMIN)
+    add_member(user, other_clinic, Membership.Role.COUNSELOR)
+    client.force_login(user)
+    assert client.post(f"/consultations/{consultation.public_id}/handouts/").status_code == 403
+    assert not consultation.handouts.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="consult/views.py consultation_new offers every clinic of the user; it must offer only "
+    "clinics where the role held grants consult.add_consultation",
+)
+def test_a_physician_elsewhere_cannot_create_consultations_there(client, physician_elsewhere, other_clinic):
+    client.force_login(physician_elsewhere)
+    client.post(
+        "/consultations/new/", {"chart_number": "X-1", "handout_language": "ja", "clinic": "other-clinic"}
+    )
+    assert not Consultation.objects.filter(clinic=other_clinic).exists()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from datetime import timedelta
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Condition
 from consult.audit import record
-from consult.models import AuditEvent, Concern, Consultation
+from consult.models import AuditEvent, Concern, Consultation, Handout
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,52 @@ def test_retention_anonymises_old_consultations_and_keeps_the_audit_trail(consul
     assert AuditEvent.objects.filter(consultation=consultation).count() == 1
     recent.refresh_from_db()
     assert recent.chart_number == "NEW-1"
+
+
+def _export(**options) -> dict:
+    out = io.StringIO()
+    call_command("export_patient", clinic="demo-clinic", chart_number="P-500", stdout=out, **options)
+    return json.loads(out.getvalue())
+
+
+def test_export_includes_the_review_handouts_and_who_handled_the_record_from_where(
+    client, consultation, counselor, physician
+):
+    client.force_login(physician)
+    client.get(f"/consultations/{consultation.public_id}/", REMOTE_ADDR="192.0.2.31")
+    client.post(f"/consultations/{consultation.public_id}/review/", REMOTE_ADDR="192.0.2.31")
+    pdf = b"%PDF-1.7 export"
+    handout = Handout.objects.create(
+        consultation=consultation,
+        issued_by=counselor,
+        language="ja",
+        snapshot={"chart_number": "P-500", "patient_name": "佐藤"},
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    exported = _export()["consultations"][0]
+    assert exported["review"]["reviewed_by"] == "physician"
+    assert exported["review"]["reviewed_at"] is not None
+    assert exported["anonymised_at"] is None
+    assert exported["handouts"][0]["snapshot"] == {"chart_number": "P-500", "patient_name": "佐藤"}
+    assert exported["handouts"][0]["id"] == str(handout.public_id)
+    log = exported["access_log"]
+    assert [(e["user"], e["action"], e["ip_address"]) for e in log] == [
+        ("physician", "view", "192.0.2.31"),
+        ("physician", "change", "192.0.2.31"),
+    ]
+    assert log[1]["detail"] == {"section": "review", "reviewed": True}
+    # The disclosure itself is recorded on the consultation, and shows in the next export.
+    assert _export()["consultations"][0]["access_log"][-1]["action"] == "export"
+
+
+def test_export_of_an_anonymised_consultation_says_when(consultation):
+    Consultation.objects.filter(pk=consultation.pk).update(
+        created_at=timezone.now() - timedelta(days=6 * 365)
+    )
+    call_command("anonymise_old", stdout=io.StringIO())
+    consultation.refresh_from_db()
+    out = io.StringIO()
+    call_command("export_patient", clinic="demo-clinic", chart_number=consultation.chart_number, stdout=out)
+    exported = json.loads(out.getvalue())["consultations"][0]
+    assert exported["anonymised_at"] == consultation.anonymised_at.isoformat()

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from catalog.models import Clinic
 from consult.audit import record
+from consult.models import AuditEvent, Consultation
 from consult.privacy import patient_export
 
 
@@ -27,11 +28,15 @@ class Command(BaseCommand):
         if not data["consultations"]:
             self.stderr.write("error: no consultation with that chart number at this clinic")
             sys.exit(1)
-        record(
-            None,
-            "export",
-            clinic=found,
-            username="manage.py export_patient",
-            detail={"what": "patient-data", "consultations": len(data["consultations"])},
-        )
+        # One event per consultation, so each record's access log shows the disclosure.
+        for consultation in Consultation.objects.filter(
+            clinic=found, public_id__in=[c["id"] for c in data["consultations"]]
+        ):
+            record(
+                None,
+                AuditEvent.Action.EXPORT,
+                consultation=consultation,
+                username="manage.py export_patient",
+                detail={"what": "patient-data", "pdfs": include_pdfs},
+            )
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Clinic, Condition, MedicalFlag, Treatment
+from catalog.roles import has_clinic_perm
 from consult.audit import record
 from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
-from consult.models import FACE_AREAS, MAX_OPTIONS, Consultation
+from consult.models import FACE_AREAS, MAX_OPTIONS, AuditEvent, Consultation
 from consult.workspace import (
     Conflict,
     analyse,
@@ -45,8 +46,9 @@ def _get_consultation_for_user(request: HttpRequest, public_id) -> Consultation:
         raise Http404 from None
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
+def _require(request: HttpRequest, perm: str, consultation: Consultation | None = None) -> None:
+    """403 unless the user's role grants `perm` (at the consultation's clinic, when one is given)."""
+    if not request.user.has_perm(perm, consultation):
         raise PermissionDenied
 
 
@@ -75,6 +77,8 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     if day is not None:
         consultations = consultations.filter(created_at__date=day)
     page = Paginator(consultations, 25).get_page(request.GET.get("page"))
+    # Who looked at the list, never what was searched for (a search can be a chart number).
+    record(request, AuditEvent.Action.LIST, detail={"page": page.number, "filtered": bool(query or day)})
     return render(
         request,
         "consult/list.html",
@@ -90,7 +94,11 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def consultation_new(request: HttpRequest) -> HttpResponse:
     _require(request, "consult.add_consultation")
-    clinics = list(Clinic.objects.filter(memberships__user=request.user).distinct())
+    clinics = [
+        clinic
+        for clinic in Clinic.objects.filter(memberships__user=request.user).distinct()
+        if has_clinic_perm(request.user, "consult.add_consultation", clinic)
+    ]
     if not clinics:
         raise PermissionDenied
     form = NewConsultationForm(request.POST or None, clinics=clinics)
@@ -122,7 +130,7 @@ def _workspace_context(
         "chosen": chosen,
         "can_add_option": len(chosen) < MAX_OPTIONS,
         "max_options": MAX_OPTIONS,
-        "can_edit": request.user.has_perm("consult.change_consultation"),
+        "can_edit": request.user.has_perm("consult.change_consultation", consultation),
         "show_all": show_all,
         **extra,
     }
@@ -144,7 +152,7 @@ def _page_context(
         "severity_scar": SEVERITY_SCAR,
         "severity_other": SEVERITY_OTHER,
         "scar_slugs": _scar_slugs(conditions),
-        "can_review": request.user.has_perm("consult.review_consultation"),
+        "can_review": request.user.has_perm("consult.review_consultation", consultation),
         "handouts": consultation.handouts.select_related("issued_by").defer("pdf", "snapshot"),
     }
 
@@ -188,6 +196,7 @@ def _initial_form(consultation: Consultation, conditions, flags) -> WorkspaceFor
 def workspace(request: HttpRequest, public_id) -> HttpResponse:
     _require(request, "consult.view_consultation")
     consultation = _get_consultation_for_user(request, public_id)
+    _require(request, "consult.view_consultation", consultation)
     record(request, "view", consultation=consultation, obj=consultation)
     return render(request, "consult/workspace.html", _page_context(request, consultation))
 
@@ -209,6 +218,7 @@ def _respond(request: HttpRequest, consultation: Consultation, status: int = 200
 def workspace_save(request: HttpRequest, public_id) -> HttpResponse:
     _require(request, "consult.change_consultation")
     consultation = _get_consultation_for_user(request, public_id)
+    _require(request, "consult.change_consultation", consultation)
     form = WorkspaceForm(
         request.POST, conditions=list(Condition.objects.all()), flags=list(MedicalFlag.objects.all())
     )
@@ -238,6 +248,7 @@ def workspace_save(request: HttpRequest, public_id) -> HttpResponse:
 def workspace_option(request: HttpRequest, public_id) -> HttpResponse:
     _require(request, "consult.change_consultation")
     consultation = _get_consultation_for_user(request, public_id)
+    _require(request, "consult.change_consultation", consultation)
     form = OptionForm(request.POST)
     treatment = None
     if form.is_valid():
@@ -306,6 +317,7 @@ def workspace_review(request: HttpRequest, public_id) -> HttpResponse:
     """A physician marks the consultation as reviewed (or withdraws the mark)."""
     _require(request, "consult.review_consultation")
     consultation = _get_consultation_for_user(request, public_id)
+    _require(request, "consult.review_consultation", consultation)
     reviewed = request.POST.get("reviewed") != "0"
     Consultation.objects.filter(pk=consultation.pk).update(
         reviewed_by=request.user if reviewed else None,

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Condition, MedicalFlag
 from consult.models import FACE_AREA_SLUGS, SKIN_TYPES, Consultation
 
-# Control characters other than tab and newline, bidirectional overrides and isolates (which can
+# Control characters (C0 and C1) other than tab, newline and carriage return, bidirectional overrides and isolates (which can
 # make printed text read in a misleading order) and unpaired surrogates never reach the database.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 SEVERITY_SCAR = {
     1: _("1 macular: colour change only, no depression"),
@@ -31,7 +31,14 @@ def clean_text(value: str) -> str:
 
 class CleanCharField(forms.CharField):
     def to_python(self, value):
-        return clean_text(super().to_python(value))
+        value = super().to_python(value)
+        # U+FFFD is what bytes that are not UTF-8 decode to: refuse them rather than store garbage.
+        if "\ufffd" in value:
+            raise forms.ValidationError(
+                _("This text contains characters that could not be read. Please type it again."),
+                code="encoding",
+            )
+        return clean_text(value)
 
 
 class NewConsultationForm(forms.Form):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from unittest import mock
 from urllib.parse import urlencode
 
 import pytest
 from django.db import DatabaseError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from catalog.models import Condition
+from consult.forms import clean_text
 from consult.models import Concern, Consultation
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -220,3 +222,92 @@ def test_each_bad_value_is_a_clear_validation_message(counselor_client, saved, f
     assert response.status_code == 422
     assert 'role="alert"' in response.content.decode()
     assert Consultation.objects.get(pk=saved.pk).notes == "既存のメモ"
+
+
+def _valid_post(consultation: Consultation) -> dict[str, str | list[str]]:
+    """A save the form accepts; the generated tests below spoil one to three of its fields."""
+    return {
+        "version": str(Consultation.objects.get(pk=consultation.pk).version),
+        "chart_number": "H-1",
+        "display_name": "既存",
+        "age_band": "30s",
+        "skin_type": "4",
+        "handout_language": "ja",
+        "max_downtime_days": "7",
+        "budget_yen": "300000",
+        "needles_ok": "yes",
+        "max_pain": "2",
+        "event_date": "2027-01-20",
+        "notes": "既存のメモ",
+        "concern": ["rolling-scar"],
+        "severity-rolling-scar": "3",
+        "areas-rolling-scar": ["chin"],
+        "flag-pregnancy": "no",
+    }
+
+
+TEXT_FIELDS = ("chart_number", "display_name", "notes")
+
+
+def _post_raw(client, path: str, data: dict):
+    """POST as a browser would, but let lone surrogates through as raw (invalid) UTF-8 bytes."""
+
+    def raw(value: str) -> bytes:
+        return value.encode("utf-8", "surrogatepass")
+
+    pairs = [(k, raw(v)) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs])]
+    return client.generic(
+        "POST", path, urlencode(pairs), content_type="application/x-www-form-urlencoded", **HX
+    )
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    spoiled=st.dictionaries(
+        st.sampled_from([f for f in FIELDS if f != "version"]), NASTY_TEXT, min_size=1, max_size=3
+    )
+)
+def test_a_valid_save_with_spoiled_fields_is_saved_exactly_or_refused_whole(counselor_client, saved, spoiled):
+    before = _state(saved)
+    data = {**_valid_post(saved), **spoiled}
+    response = _post_raw(counselor_client, f"/consultations/{saved.public_id}/save/", data)
+    event(f"status {response.status_code}")
+    assert response.status_code < 500
+    if response.status_code != 200:
+        assert response.status_code == 422
+        assert 'role="alert"' in response.content.decode()
+        assert _state(saved) == before
+        return
+    after = Consultation.objects.get(pk=saved.pk)
+    assert after.version == before[0] + 1
+    for name in TEXT_FIELDS:
+        kept = getattr(after, name)
+        # What was typed is kept whole, only cleaned of control characters and surrounding blanks.
+        assert kept == clean_text(data[name])
+        assert not any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in kept)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    action=st.sampled_from(["add", "remove", "up", "down"]),
+    treatment=st.one_of(
+        st.sampled_from(["subcision", "potenza", "dermapen-4", "exosome", "rejuran"]), NASTY_TEXT
+    ),
+    stale=st.booleans(),
+)
+def test_generated_option_changes_keep_the_comparison_consistent(
+    counselor_client, saved, action, treatment, stale
+):
+    before = list(saved.options.values_list("treatment__slug", flat=True))
+    version = Consultation.objects.get(pk=saved.pk).version - (1 if stale else 0)
+    response = _post_raw(
+        counselor_client,
+        f"/consultations/{saved.public_id}/options/",
+        {"version": str(version), "action": action, "treatment": treatment},
+    )
+    event(f"status {response.status_code}")
+    assert response.status_code in (200, 409, 422)
+    after = list(saved.options.values_list("treatment__slug", flat=True))
+    if response.status_code != 200:
+        assert after == before
+    assert len(after) == len(set(after)) <= 4

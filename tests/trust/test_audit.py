@@ -173,3 +173,32 @@ def test_query_strings_never_reach_the_application_log(logger_name):
     line = stream.getvalue()
     assert "/consultations/?[query removed]" in line and "HTTP/1.1" in line
     assert "A-1001" not in line
+
+
+def test_catalog_changes_in_the_admin_are_recorded(client, clinic_admin):
+    from catalog.models import MedicalFlag
+
+    flag = MedicalFlag.objects.get(slug="recent-tan")
+    client.force_login(clinic_admin)
+    response = client.post(
+        f"/admin/catalog/medicalflag/{flag.pk}/change/",
+        {
+            "slug": flag.slug,
+            "sort_order": flag.sort_order,
+            "label_ja": "最近の日焼け（改訂）",
+            "label_en": flag.label_en,
+            "question_ja": flag.question_ja,
+            "question_en": flag.question_en,
+            "explanation_ja": flag.explanation_ja,
+            "explanation_en": flag.explanation_en,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert MedicalFlag.objects.get(pk=flag.pk).label_ja == "最近の日焼け（改訂）"
+    event = AuditEvent.objects.get(action="catalog-change")
+    assert event.user == clinic_admin
+    assert (event.object_type, event.object_id, event.detail["verb"]) == (
+        "catalog.medicalflag",
+        str(flag.pk),
+        "change",
+    )

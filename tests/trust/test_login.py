@@ -67,9 +67,23 @@ def test_logout_is_audited_and_needs_post(client, counselor):
     assert AuditEvent.objects.filter(action="logout", user=counselor).exists()
 
 
-def test_idle_sessions_expire(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_idle_sessions_expire(client, counselor):
+    """Each request pushes the end of the session 30 minutes on; after 30 idle minutes it is over."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(counselor)
+    assert client.get("/consultations/").status_code == 200
+    session = Session.objects.get()
+    remaining = session.expire_date - timezone.now()
+    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+    # 31 minutes pass without a request.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(minutes=1))
+    response = client.get("/consultations/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_the_admin_login_is_the_throttled_one(client, counselor, settings):

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consult.handout import build_snapshot_for_profile, render_handout
+from consult.handout import TEXT, build_snapshot_for_profile, render_handout
 from consult.profile import parse_profile
 
 ISSUED_AT = datetime(2026, 11, 21, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
@@ -55,8 +55,18 @@ class Rendered:
 
     @property
     def flat(self) -> str:
-        """The text in drawing order with all whitespace removed, for robust `in` checks."""
-        return squash(self.text("-raw"))
+        """The text in drawing order with all whitespace removed, for robust `in` checks.
+
+        Each page's footer (drawn last on the page) is taken out, so that a paragraph running over a
+        page break reads as one piece.
+        """
+        snapshot = self.snapshot
+        clinic = snapshot["clinic"]
+        contact = f"{clinic['name']}{TEXT[snapshot['language']]['tel']}{clinic['phone']}"
+        footer = re.compile(
+            re.escape(squash(contact)) + "ID" + re.escape(snapshot["handout_id"]) + r"\d+/\d+$"
+        )
+        return "".join(footer.sub("", squash(page)) for page in self.text("-raw").split("\f"))
 
     @property
     def pages(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 from datetime import datetime
@@ -17,6 +18,9 @@ from consult.models import ChosenOption, Concern, Consultation
 from .conftest import squash
 
 LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 6
+RIGHT_TO_LEFT_OVERRIDE = "right-to-left override"
+HEBREW = "שלום"
+EMOJI = "😀🎉"
 HOSTILE_NOTES = "\n".join(
     [
         '<img src="file:///etc/passwd">',
@@ -25,7 +29,7 @@ HOSTILE_NOTES = "\n".join(
         '<svg><image href="file:///etc/shadow"/></svg>',
         "</p></section><h1>FAKE HEADING</h1><script>alert(1)</script>",
         f"{LONG_WORD} end",
-        "\u202eright-to-left override\u202c \u200fשלום\u200f 😀🎉",
+        f"\u202e{RIGHT_TO_LEFT_OVERRIDE}\u202c \u200f{HEBREW}\u200f {EMOJI}",
     ]
 )
 
@@ -39,7 +43,11 @@ def hostile(counselor, demo_clinic) -> Consultation:
         counselor=counselor,
         chart_number="<i>A-1</i>\u202e9999",
         # 80 characters: the longest display name the form accepts (PostgreSQL enforces the limit).
-        display_name="<script>x</script>" + "Ｗ" * 25 + "averyveryverylongnamewithoutanyspaces",
+        display_name="<script>x</script>"
+        + "Ｗ" * 22
+        + "🌸"
+        + "averyveryverylongnamewithoutanyspaces"
+        + "👍🏽",
         handout_language="ja",
         notes=HOSTILE_NOTES,
     )
@@ -69,10 +77,11 @@ def fetched(monkeypatch) -> list[str]:
 
 
 def test_hostile_text_prints_as_text_fetches_nothing_and_keeps_the_layout(
-    hostile, counselor, fetched, tmp_path
+    hostile, counselor, fetched, tmp_path, caplog
 ):
     issued_at = datetime(2026, 11, 21, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
-    document = render_handout(build_snapshot(hostile, counselor, issued_at))
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        document = render_handout(build_snapshot(hostile, counselor, issued_at))
     path = tmp_path / "hostile.pdf"
     path.write_bytes(document)
 
@@ -88,6 +97,16 @@ def test_hostile_text_prints_as_text_fetches_nothing_and_keeps_the_layout(
     assert squash('<b>"Clinic"</b>url(file:///etc/passwd)') in flat
     assert "<script>x</script>" in flat and "<i>A-1</i>" in flat
     assert "root:x:0:0" not in text
+
+    # Emoji and right-to-left text print as glyphs, not as missing-glyph boxes: WeasyPrint warns
+    # ".notdef glyph rendered" for every character no font has.
+    assert not [r.getMessage() for r in caplog.records if ".notdef" in r.getMessage()]
+    assert EMOJI in flat and "🌸" in flat and "👍🏽" in flat
+    assert HEBREW in flat
+    # The override really reverses the text (drawn right to left), as it would on screen.
+    assert squash(RIGHT_TO_LEFT_OVERRIDE[::-1]) in flat
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Emoji" in fonts
 
     bbox = subprocess.run(
         ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True

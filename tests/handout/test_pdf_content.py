@@ -236,6 +236,7 @@ def test_the_pdf_is_valid_tagged_and_carries_title_language_and_issue_date(hando
         assert str(pdf.docinfo.CreationDate) == "D:20261121103000+09'00"
         assert str(pdf.docinfo.ModDate) == "D:20261121103000+09'00"
         assert len(pdf.trailer.ID) == 2
+        assert bytes(pdf.trailer.ID[0]) == handout.snapshot["handout_id"].replace("-", "").encode()
 
 
 def test_rendering_the_same_snapshot_again_gives_identical_bytes(handout_ja):

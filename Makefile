@@ -8,7 +8,8 @@ PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 # What the app needs to serve pages and print handouts, and what the test suite needs on top
 # (PDF tools, Chromium for the browser tests, Node for axe-core, Java for the Nu HTML Checker).
-RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+	fonts-morisawa-bizud-gothic fonts-noto-color-emoji gettext
 TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils qpdf chromium nodejs default-jre-headless
 # Playwright drives the system Chromium; it must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

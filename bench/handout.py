@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import os
 import platform
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -91,6 +93,25 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
+@contextmanager
+def collection_time():
+    """Seconds spent in garbage collections, added up in the yielded one-item list while the block runs."""
+    total = [0.0]
+    started = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            total[0] += time.perf_counter() - started[0]
+
+    gc.callbacks.append(callback)
+    try:
+        yield total
+    finally:
+        gc.callbacks.remove(callback)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=20, help="renders per engine (default 20)")
@@ -111,12 +132,15 @@ def main() -> None:
         print(f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
 
         weasy_pdf = render_handout(snapshot)  # warm-up: fonts, stylesheet
-        wall, cpu = [], []
-        for _ in range(args.n):
-            w0, c0 = time.perf_counter(), time.process_time()
-            weasy_pdf = render_handout(snapshot)
-            wall.append(time.perf_counter() - w0)
-            cpu.append(time.process_time() - c0)
+        wall, cpu, collecting = [], [], []
+        with collection_time() as collected:
+            for _ in range(args.n):
+                collected[0] = 0.0
+                w0, c0 = time.perf_counter(), time.process_time()
+                weasy_pdf = render_handout(snapshot)
+                wall.append(time.perf_counter() - w0)
+                cpu.append(time.process_time() - c0)
+                collecting.append(collected[0])
         phases = {"template": [], "parse+style+layout": [], "draw+fonts+write": []}
         for _ in range(max(3, args.n // 2)):
             c0 = time.process_time()
@@ -137,6 +161,7 @@ def main() -> None:
             f"{len(weasy_pdf) / 1024:.0f} KB, {page_count} pages"
         )
         print(f"weasyprint CPU by phase (median ms): {breakdown}")
+        print(f"of a render, Python's garbage collector (median): {median_ms(collecting):.0f} ms")
 
         html = handout_html(snapshot, inline_css=True)
         chrome_pdf, chrome = chromium_pdfs(html, args.n)

@@ -34,7 +34,7 @@ from catalog.models import (
     Treatment,
 )
 from clinic.lib.pdf import html_to_pdf, static_path, static_prefix
-from consult.engine import STRENGTH_WORD, Profile, Result, suggest
+from consult.engine import STRENGTH_WORD, Profile, Result, lineage, nearest_indication, suggest
 from consult.facts import catalog_facts
 from consult.models import FACE_AREA_SLUGS, Consultation, Handout
 from consult.profile import ParsedProfile
@@ -399,6 +399,13 @@ TEXT = {
 }
 
 
+# Names of the regenerative-medicine disclosures, for the message when one is missing.
+REGENERATIVE_H = {
+    "ja": {"class": "再生医療等の区分", "plan": "提供計画番号（届出）"},
+    "en": {"class": "regenerative medicine class", "plan": "plan number (filed)"},
+}
+
+
 def _yen(amount: int | None) -> str:
     return "" if amount is None else f"¥{amount:,}"
 
@@ -418,15 +425,6 @@ def _format_date(day: date, language: str) -> str:
     if language == "ja":
         return f"{day.year}年{day.month}月{day.day}日"
     return f"{day.day} {day:%B} {day.year}"
-
-
-def _lineage(slug: str, parent: dict[str, str | None]) -> list[str]:
-    chain: list[str] = []
-    node: str | None = slug
-    while node is not None and node not in chain:
-        chain.append(node)
-        node = parent.get(node)
-    return chain
 
 
 # --- snapshot --------------------------------------------------------------------------------
@@ -547,7 +545,7 @@ def _concerns(profile: Profile, parent: dict, language: str) -> list[dict]:
     concerns = []
     for concern in profile.concerns:
         condition = conditions[concern.condition]
-        scale = SEVERITY_SCAR if "acne-scar" in _lineage(concern.condition, parent) else SEVERITY_OTHER
+        scale = SEVERITY_SCAR if "acne-scar" in lineage(concern.condition, parent) else SEVERITY_OTHER
         concerns.append(
             {
                 "slug": condition.slug,
@@ -592,13 +590,9 @@ def _options(
         by_condition = {i.condition.slug: i for i in t.indications.all()}
         addresses = []
         for concern in profile.concerns:
-            found = [
-                by_condition[s]
-                for s in _lineage(concern.condition, facts.condition_parent)
-                if s in by_condition
-            ]
-            if found:
-                best = max(found, key=lambda i: i.strength)
+            # The nearest indication rates the concern, as in the engine and the workspace grid.
+            best = nearest_indication(by_condition, concern.condition, facts.condition_parent)
+            if best is not None:
                 addresses.append(
                     {
                         "concern": facts.condition_name.get(concern.condition, concern.condition),
@@ -715,9 +709,9 @@ def _options(
 
 
 def _home_care(concerns: list[dict], parent: dict, language: str) -> tuple[dict, list[str]]:
-    lineage = {s for c in concerns for s in _lineage(c["slug"], parent)}
+    slugs = {s for c in concerns for s in lineage(c["slug"], parent)}
     tips = (
-        HomeCareTip.objects.filter(conditions__slug__in=lineage)
+        HomeCareTip.objects.filter(conditions__slug__in=slugs)
         .distinct()
         .select_related("source")
         .order_by("topic", "sort_order", "slug")
@@ -730,7 +724,7 @@ def _home_care(concerns: list[dict], parent: dict, language: str) -> tuple[dict,
             sources.append(tip.source.title)
     order = list(HomeCareTip.Topic.values)
     nutrients = list(
-        Nutrient.objects.filter(conditions__slug__in=lineage)
+        Nutrient.objects.filter(conditions__slug__in=slugs)
         .distinct()
         .select_related("source")
         .order_by("sort_order", "slug")
@@ -902,11 +896,46 @@ def render_handout(snapshot: dict) -> bytes:
     return html_to_pdf(html, identifier=snapshot["handout_id"].replace("-", ""), stylesheets=(STYLESHEET,))
 
 
+class MissingDisclosure(Exception):
+    """An option lacks a disclosure the handout must carry (design.md §7): nothing is printed."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def missing_disclosures(snapshot: dict) -> list[str]:
+    """What keeps the snapshot from being a lawful handout, one line per option and gap (empty: none).
+
+    Every unapproved product needs its five statements and every regenerative treatment its class and
+    the clinic's filed plan number; `lint_catalog` reports the same gaps to the clinic admin.
+    """
+    problems = []
+    for option in snapshot["options"]:
+        regulatory = option["regulatory"]
+        if regulatory["status"] == Treatment.Regulatory.UNAPPROVED:
+            missing = [s["heading"] for s in regulatory["unapproved"] if not s["text"].strip()]
+            if missing:
+                problems.append(f"{option['name']}: {', '.join(missing)}")
+        if regulatory["status"] == Treatment.Regulatory.REGENERATIVE:
+            if not regulatory["class_text"]:
+                problems.append(f"{option['name']}: {REGENERATIVE_H[snapshot['language']]['class']}")
+            if not regulatory["plan_number"]:
+                problems.append(f"{option['name']}: {REGENERATIVE_H[snapshot['language']]['plan']}")
+    return problems
+
+
 def issue_handout(consultation: Consultation, user) -> Handout:
-    """Snapshot the consultation, render it and store snapshot, PDF and SHA-256."""
+    """Snapshot the consultation, render it and store snapshot, PDF and SHA-256.
+
+    Raises MissingDisclosure, issuing nothing, when an option lacks a required disclosure.
+    """
     consultation = load_consultation(Consultation.objects.all(), pk=consultation.pk)
     issued_at = timezone.now().replace(microsecond=0)
     snapshot = build_snapshot(consultation, user, issued_at)
+    problems = missing_disclosures(snapshot)
+    if problems:
+        raise MissingDisclosure(problems)
     pdf = render_handout(snapshot)
     with transaction.atomic():
         handout = Handout.objects.create(

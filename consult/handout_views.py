@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from consult.audit import record
-from consult.handout import issue_handout
+from consult.handout import MissingDisclosure, issue_handout
 from consult.models import AuditEvent, Consultation, Handout
 from consult.views import _get_consultation_for_user, _require
 
@@ -28,8 +28,7 @@ def _consultation_for(request: HttpRequest, public_id, perm: str) -> Consultatio
     """The consultation (404 outside the user's clinics), if the role held at its clinic grants `perm`."""
     _require(request, perm)
     consultation = _get_consultation_for_user(request, public_id)
-    if not request.user.has_perm(perm, consultation):
-        raise PermissionDenied
+    _require(request, perm, consultation)
     return consultation
 
 
@@ -43,7 +42,26 @@ def _message(text: str, status: int) -> HttpResponse:
 @require_POST
 def issue(request: HttpRequest, public_id) -> HttpResponse:
     consultation = _consultation_for(request, public_id, "consult.change_consultation")
-    handout = issue_handout(consultation, request.user)
+    try:
+        handout = issue_handout(consultation, request.user)
+    except MissingDisclosure as exc:
+        # A handout without a required disclosure must not reach a patient: say what is missing.
+        context = {
+            "consultation": consultation,
+            "handouts": _handouts(consultation),
+            "can_edit": True,
+            "issue_error": exc.problems,
+        }
+        if request.htmx:
+            return render(request, "consult/_handouts.html", context, status=422)
+        messages.error(
+            request,
+            _(
+                "Not issued: required information is missing from the catalog (%(gaps)s). Ask the clinic admin."
+            )
+            % {"gaps": "; ".join(exc.problems)},
+        )
+        return redirect("consult:workspace", public_id=consultation.public_id)
     record(
         request,
         AuditEvent.Action.ISSUE_HANDOUT,

@@ -163,3 +163,46 @@ def test_without_chosen_options_the_top_three_suggestions_are_printed(counselor,
     expected = [s.treatment for s in analyse(consultation, "ja", today).result.suggestions[:3]]
     assert [o["slug"] for o in handout.snapshot["options"]] == expected
     assert handout.snapshot["options_source"] == "suggested"
+
+
+def test_a_handout_missing_a_required_disclosure_is_not_issued(counselor_client, consultation):
+    from catalog.models import Offering
+
+    ChosenOption.objects.create(
+        consultation=consultation, treatment=Treatment.objects.get(slug="dermapen-4"), position=1
+    )
+    ChosenOption.objects.create(
+        consultation=consultation, treatment=Treatment.objects.get(slug="fibroblast-transplant"), position=2
+    )
+    Treatment.objects.filter(slug="dermapen-4").update(foreign_safety_info_ja="")
+    Offering.objects.filter(clinic=consultation.clinic, treatment__slug="fibroblast-transplant").update(
+        regenerative_plan_number=""
+    )
+    response = counselor_client.post(issue_url(consultation), **HX)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'role="alert"' in body
+    assert "ダーマペン4" in body and "諸外国" in body
+    assert "線維芽細胞" in body and "提供計画番号" in body
+    assert not consultation.handouts.exists()
+    assert not AuditEvent.objects.filter(action="issue-handout").exists()
+    # Without htmx: back to the workspace with the message.
+    response = counselor_client.post(issue_url(consultation), follow=True)
+    assert "未発行" in response.content.decode()
+    assert not consultation.handouts.exists()
+
+
+def test_the_handout_command_refuses_a_profile_whose_option_lacks_a_disclosure(tmp_path, db, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    Treatment.objects.filter(slug="dermapen-4").update(foreign_safety_info_ja="")
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"concerns": [{"condition": "rolling-scar", "severity": 3}]}))
+    with pytest.raises(SystemExit) as exit_:
+        call_command("handout", profile=str(profile), out=str(tmp_path / "x.pdf"), options="dermapen-4")
+    assert exit_.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "ダーマペン4" in error and "諸外国" in error
+    assert not (tmp_path / "x.pdf").exists()

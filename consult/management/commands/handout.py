@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from consult.handout import build_snapshot_for_profile, render_handout
+from consult.handout import build_snapshot_for_profile, missing_disclosures, render_handout
 from consult.profile import ProfileCommand, ProfileError, parse_options, parse_profile_text
 
 
@@ -33,6 +33,9 @@ class Command(ProfileCommand):
         except ProfileError as exc:
             self.fail(str(exc))
         snapshot = build_snapshot_for_profile(parsed, slugs, timezone.now())
+        problems = missing_disclosures(snapshot)
+        if problems:
+            self.fail("required disclosure missing from the catalog: " + "; ".join(problems))
         pdf = render_handout(snapshot)
         if out == "-":
             sys.stdout.buffer.write(pdf)

@@ -16,8 +16,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: install install-run system-packages run-packages run test test-postgres lint migrations-check messages demo-data bench screenshots clean
 
+# Debian/Ubuntu's python3 needs python3-venv for `-m venv`; it is installed when the first try fails.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	# Debian/Ubuntu's python3 needs python3-venv for `-m venv`; install it when the first try fails.
 	test -x $(PY) || python3 -m venv $(VENV) || { rm -rf $(VENV) && bash scripts/system-packages.sh python3-venv && python3 -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt

@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from catalog import models
-from catalog.roles import admin_clinics, sync_groups
+from catalog.roles import admin_clinics, manageable_users, sync_groups
 
 
 class AuditedAdmin(TabbedTranslationAdmin):
@@ -209,6 +212,16 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["user"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Accounts the admin manages, and the clinic's current members (who may also work
+            # elsewhere) so that their rows stay valid; never any other account.
+            members = User.objects.filter(memberships__clinic__in=admin_clinics(request.user))
+            kwargs["queryset"] = User.objects.filter(
+                Q(pk__in=manageable_users(request.user).values("pk")) | Q(pk__in=members.values("pk"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(models.Clinic)
 class ClinicAdmin(ClinicScopedAdmin):
@@ -224,3 +237,89 @@ class ClinicAdmin(ClinicScopedAdmin):
             changed = [obj for obj, _fields in formset.changed_objects]
             for membership in [*formset.new_objects, *changed, *formset.deleted_objects]:
                 sync_groups(membership.user)
+
+
+class StaffMembershipInline(admin.TabularInline):
+    """A staff account's roles, at the clinics the editing admin administers only."""
+
+    model = models.Membership
+    fk_name = "user"
+    fields = ["clinic", "role"]
+    extra = 0
+    verbose_name = _("role at a clinic")
+    verbose_name_plural = _("roles at clinics")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(clinic__in=admin_clinics(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "clinic" and not request.user.is_superuser:
+            kwargs["queryset"] = admin_clinics(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # An account a clinic admin creates or edits must keep a role at their clinic, or it would
+        # vanish from their view the moment it is saved.
+        if not request.user.is_superuser:
+            kwargs.update(min_num=1, validate_min=True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):
+    """Staff accounts. A clinic admin manages the accounts of their own clinic: names, e-mail,
+    password, active or not, and roles there. Superuser, staff and permission flags stay with
+    superusers; accounts are deactivated, never deleted (the audit trail refers to them)."""
+
+    inlines = [StaffMembershipInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
+    list_filter = ["is_active", "memberships__role"]
+    clinic_admin_fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=manageable_users(request.user).values("pk"))
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.clinic_admin_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["last_login", "date_joined"]
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def _audit(self, request, obj, verb: str) -> None:
+        from consult.audit import record
+
+        record(request, "staff-change", obj=obj, detail={"verb": verb, "object": obj.get_username()[:100]})
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "add")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "change")
+        return super().log_change(request, obj, message)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A role given or taken away here changes what the account may do at once.
+        sync_groups(form.instance)

@@ -47,6 +47,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consult.view_auditevent",
         "catalog.view_clinic",
         "catalog.change_clinic",
+        # Staff accounts and roles at their own clinic (scoped in catalog/admin.py); never deleted,
+        # since the audit trail refers to them: deactivated instead.
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "catalog.view_membership",
+        "catalog.add_membership",
+        "catalog.change_membership",
+        "catalog.delete_membership",
         *[
             f"catalog.{action}_{model}"
             for model in _CATALOG_MODELS
@@ -118,6 +127,20 @@ def admin_clinics(user: User) -> QuerySet[Clinic]:
     return Clinic.objects.filter(
         memberships__user_id=user.pk, memberships__role=Membership.Role.CLINIC_ADMIN
     ).distinct()
+
+
+def manageable_users(user: User) -> QuerySet[User]:
+    """The staff accounts this user may edit: every account for a superuser; for a clinic admin, the
+    accounts whose memberships all lie in clinics they administer (never a superuser, never someone
+    who also works at a clinic they do not administer, whose access they would change there too)."""
+    if user.is_superuser:
+        return User.objects.all()
+    clinics = admin_clinics(user)
+    return (
+        User.objects.filter(is_superuser=False, memberships__clinic__in=clinics)
+        .exclude(memberships__in=Membership.objects.exclude(clinic__in=clinics))
+        .distinct()
+    )
 
 
 def clinic_id_of(obj) -> int | None:

@@ -260,6 +260,7 @@ class AuditEvent(models.Model):
         LIST = "list", _("listed consultations")
         LOGOUT = "logout", _("logged out")
         CATALOG_CHANGE = "catalog-change", _("changed the catalog")
+        STAFF_CHANGE = "staff-change", _("changed a staff account")
         EXPORT = "export", _("exported")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

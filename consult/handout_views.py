@@ -38,6 +38,18 @@ def _message(text: str, status: int) -> HttpResponse:
     return response
 
 
+def _refused(request: HttpRequest, handout: Handout, reason: str, text: str, status: int) -> HttpResponse:
+    """A download that is not served: audited with the reason, answered with a plain message."""
+    record(
+        request,
+        AuditEvent.Action.DOWNLOAD_HANDOUT,
+        consultation=handout.consultation,
+        obj=handout,
+        detail={"served": False, "reason": reason},
+    )
+    return _message(text, status=status)
+
+
 @login_required
 @require_POST
 def issue(request: HttpRequest, public_id) -> HttpResponse:
@@ -89,14 +101,10 @@ def download(request: HttpRequest, public_id, handout_id) -> HttpResponse:
     except Handout.DoesNotExist:
         raise Http404 from None
     if handout.is_anonymised:
-        record(
+        return _refused(
             request,
-            AuditEvent.Action.DOWNLOAD_HANDOUT,
-            consultation=consultation,
-            obj=handout,
-            detail={"served": False, "reason": "anonymised"},
-        )
-        return _message(
+            handout,
+            "anonymised",
             _(
                 "This handout is no longer available: its content was deleted when the consultation "
                 "was anonymised at the end of the retention period. The audit log still shows when it "
@@ -107,14 +115,10 @@ def download(request: HttpRequest, public_id, handout_id) -> HttpResponse:
     if not handout.pdf_matches_sha256():
         # The bytes are not the ones issued: never hand a patient an altered document.
         log.error("handout %s does not match its stored SHA-256; not served", handout.public_id)
-        record(
+        return _refused(
             request,
-            AuditEvent.Action.DOWNLOAD_HANDOUT,
-            consultation=consultation,
-            obj=handout,
-            detail={"served": False, "reason": "sha256-mismatch"},
-        )
-        return _message(
+            handout,
+            "sha256-mismatch",
             _(
                 "This handout was not downloaded: the stored file does not match the fingerprint "
                 "(SHA-256) recorded when it was issued. Ask the clinic admin to restore it from a backup."

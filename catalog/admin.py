@@ -10,13 +10,15 @@ from catalog import models
 from catalog.roles import admin_clinics, manageable_users, sync_groups
 
 
-class AuditedAdmin(TabbedTranslationAdmin):
-    """Every catalog change made in the admin also lands in the append-only audit trail."""
+class AuditedChanges:
+    """Every change made through this admin also lands in the append-only audit trail."""
+
+    audit_action = "catalog-change"
 
     def _audit(self, request, obj, verb: str) -> None:
         from consult.audit import record
 
-        record(request, "catalog-change", obj=obj, detail={"verb": verb, "object": str(obj)[:100]})
+        record(request, self.audit_action, obj=obj, detail={"verb": verb, "object": str(obj)[:100]})
 
     def log_addition(self, request, obj, message):
         self._audit(request, obj, "add")
@@ -30,6 +32,10 @@ class AuditedAdmin(TabbedTranslationAdmin):
         for obj in queryset:
             self._audit(request, obj, "delete")
         return super().log_deletions(request, queryset)
+
+
+class AuditedAdmin(AuditedChanges, TabbedTranslationAdmin):
+    """Catalog entries, with ja/en side by side; changes are audited as catalog changes."""
 
 
 class IndicationInline(TranslationTabularInline):
@@ -272,12 +278,13 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(AuditedChanges, UserAdmin):
     """Staff accounts. A clinic admin manages the accounts of their own clinic: names, e-mail,
     password, active or not, and roles there. Superuser, staff and permission flags stay with
     superusers; accounts are deactivated, never deleted (the audit trail refers to them)."""
 
     inlines = [StaffMembershipInline]
+    audit_action = "staff-change"
     list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
     list_filter = ["is_active", "memberships__role"]
     clinic_admin_fieldsets = [
@@ -305,19 +312,6 @@ class StaffAdmin(UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
-
-    def _audit(self, request, obj, verb: str) -> None:
-        from consult.audit import record
-
-        record(request, "staff-change", obj=obj, detail={"verb": verb, "object": obj.get_username()[:100]})
-
-    def log_addition(self, request, obj, message):
-        self._audit(request, obj, "add")
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        self._audit(request, obj, "change")
-        return super().log_change(request, obj, message)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

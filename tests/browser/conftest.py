@@ -139,7 +139,7 @@ def pdftotext(pdf: Path) -> str:
             pytrace=False,
         )
     out = subprocess.run(
-        [exe, "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, timeout=60
+        [exe, "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, timeout=60
     )
     return out.stdout.decode("utf-8")
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.db import models as db_models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -235,6 +236,8 @@ class ClinicAdmin(ClinicScopedAdmin):
     list_display = ["name", "slug", "phone", "is_demo"]
     search_fields = ["slug", "name_ja", "name_en"]
     inlines = [PhysicianInline, MembershipInline]
+    # A website typed without a scheme is taken as https:// (Django 6's default).
+    formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

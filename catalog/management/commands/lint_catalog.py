@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from catalog.lint import lint
 
@@ -14,7 +15,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        problems = lint()
+        try:
+            problems = lint()
+        except DatabaseError as exc:
+            raise CommandError(
+                f"cannot read the catalog ({exc}); run `manage.py migrate` and load it first"
+            ) from None
         for problem in problems:
             self.stdout.write(str(problem))
         if problems:

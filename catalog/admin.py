@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from catalog import models
-from catalog.roles import admin_clinics, manageable_users, sync_groups
+from catalog.roles import admin_clinics, clinic_id_of, manageable_users, sync_groups
 
 
 class AuditedChanges:
@@ -16,10 +17,22 @@ class AuditedChanges:
 
     audit_action = "catalog-change"
 
+    def audit_clinic(self, request, obj) -> models.Clinic | None:
+        """The clinic whose log shows the change: the object's own clinic; None for the shared catalog
+        (shown in the clinics of whoever made the change)."""
+        clinic_id = clinic_id_of(obj)
+        return models.Clinic.objects.filter(pk=clinic_id).first() if clinic_id else None
+
     def _audit(self, request, obj, verb: str) -> None:
         from consult.audit import record
 
-        record(request, self.audit_action, obj=obj, detail={"verb": verb, "object": str(obj)[:100]})
+        record(
+            request,
+            self.audit_action,
+            obj=obj,
+            clinic=self.audit_clinic(request, obj),
+            detail={"verb": verb, "object": str(obj)[:100]},
+        )
 
     def log_addition(self, request, obj, message):
         self._audit(request, obj, "add")
@@ -214,8 +227,23 @@ class PhysicianInline(TranslationTabularInline):
     extra = 0
 
 
+class MembershipForm(forms.ModelForm):
+    """A membership row names its account for good: to move a role to someone else, delete the row
+    and add one (so the account that loses the role is re-synced and nobody keeps stale rights)."""
+
+    class Meta:
+        model = models.Membership
+        fields = ["user", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["user"].disabled = True
+
+
 class MembershipInline(admin.TabularInline):
     model = models.Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -288,6 +316,12 @@ class StaffAdmin(AuditedChanges, UserAdmin):
 
     inlines = [StaffMembershipInline]
     audit_action = "staff-change"
+
+    def audit_clinic(self, request, obj):
+        # The clinic (of the editor's) where the account works: its log shows the change.
+        clinics = obj.memberships.filter(clinic__in=admin_clinics(request.user)).values("clinic")
+        return models.Clinic.objects.filter(pk__in=clinics).order_by("pk").first()
+
     list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
     list_filter = ["is_active", "memberships__role"]
     clinic_admin_fieldsets = [

@@ -98,8 +98,10 @@ def sync_groups(user: User) -> None:
     held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     user.groups.remove(*[group for role, group in groups.items() if role not in held])
     user.groups.add(*[groups[role] for role in held])
-    if Membership.Role.CLINIC_ADMIN in held and not user.is_staff:
-        user.is_staff = True
+    # The admin site is for clinic admins (and superusers): a role taken away closes it again.
+    staff = user.is_superuser or Membership.Role.CLINIC_ADMIN in held
+    if user.is_staff != staff:
+        user.is_staff = staff
         user.save(update_fields=["is_staff"])
 
 
@@ -132,13 +134,18 @@ def admin_clinics(user: User) -> QuerySet[Clinic]:
 def manageable_users(user: User) -> QuerySet[User]:
     """The staff accounts this user may edit: every account for a superuser; for a clinic admin, the
     accounts whose memberships all lie in clinics they administer (never a superuser, never someone
-    who also works at a clinic they do not administer, whose access they would change there too)."""
+    who also works at a clinic they do not administer, whose access they would change there too,
+    never an account with rights beyond its roles)."""
     if user.is_superuser:
         return User.objects.all()
     clinics = admin_clinics(user)
     return (
         User.objects.filter(is_superuser=False, memberships__clinic__in=clinics)
         .exclude(memberships__in=Membership.objects.exclude(clinic__in=clinics))
+        # Rights beyond the roles (direct permissions, other groups) were given by a superuser; a
+        # clinic admin who could reset that account's password would hold them too.
+        .exclude(user_permissions__isnull=False)
+        .exclude(groups__in=Group.objects.exclude(name__in=list(ROLE_PERMISSIONS)))
         .distinct()
     )
 

@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from clinic.lib.env import env_bool, env_int, env_list, env_str
+from clinic.lib.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -172,6 +172,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+LOG_LEVEL = env_choice("DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -188,13 +189,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
         "server": {"class": "logging.StreamHandler", "filters": ["no_query_strings"], "formatter": "server"},
     },
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own records go through the redacting handler once (Django's defaults would add a
         # second, unfiltered console handler, and would e-mail request details to ADMINS).
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         # runserver's request lines ("GET /consultations/?q=… HTTP/1.1" 200), redacted.
-        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["server"], "level": LOG_LEVEL, "propagate": False},
         # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

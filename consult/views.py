@@ -207,7 +207,8 @@ def _respond(request: HttpRequest, consultation: Consultation, status: int = 200
         context = _workspace_context(request, consultation, **extra)
         return render(request, "consult/workspace.html#update", context, status=status)
     if status == 200:
-        return redirect(reverse("consult:workspace", args=[consultation.public_id]))
+        url = reverse("consult:workspace", args=[consultation.public_id])
+        return redirect(url + "?all=1" if request.POST.get("all") == "1" else url)
     return render(
         request, "consult/workspace.html", _page_context(request, consultation, **extra), status=status
     )

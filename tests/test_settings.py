@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -52,6 +53,29 @@ def test_a_bad_boolean_in_the_environment_stops_start_up():
     result = run_check(DJANGO_DEBUG="perhaps")
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be one of" in result.stderr
+
+
+def test_the_log_level_applies_to_django_too_and_a_bad_one_stops_start_up():
+    result = run_check(DJANGO_DEBUG="1", DJANGO_LOG_LEVEL="loud")
+    assert result.returncode != 0
+    assert "DJANGO_LOG_LEVEL must be one of" in result.stderr
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, logging; django.setup(); print(logging.getLogger('django').level)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_DEBUG": "1",
+            "DJANGO_LOG_LEVEL": "warning",
+            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        },
+    )
+    assert probe.stdout.strip() == str(logging.WARNING), probe.stderr
 
 
 def test_debug_is_off_unless_asked_for():

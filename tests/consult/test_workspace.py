@@ -204,6 +204,9 @@ def test_a_large_catalog_shows_the_best_cards_and_offers_the_rest(counselor_clie
     assert "?all=1" in body
     page = counselor_client.get(url(consultation) + "?all=1").content.decode()
     assert len(_suggestion_names(page)) > 30
+    # Every form on the "show all" page keeps showing all, the "compare any treatment" one included.
+    add_any = page[page.index('id="id_add_treatment"') - 600 : page.index('id="id_add_treatment"')]
+    assert '<input type="hidden" name="all" value="1">' in add_any
     assert _suggestion_names(page)[:15] == shown
     # Saving from the "show all" page keeps showing all.
     consultation.refresh_from_db()

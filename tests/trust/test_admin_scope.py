@@ -166,3 +166,40 @@ def test_the_treatment_admin_speaks_japanese(admin_client, title, japanese):
     page = admin_client.get(f"/admin/catalog/treatment/{treatment.pk}/change/", HTTP_ACCEPT_LANGUAGE="ja")
     body = page.content.decode()
     assert japanese in body and f">{title}<" not in body
+
+
+def test_a_membership_row_keeps_its_account_and_a_removed_admin_loses_the_admin(
+    client, clinic_admin, counselor, demo_clinic
+):
+    """Pointing an existing row at another account is ignored; removing a role takes its rights away."""
+    second_admin = User.objects.create_user("admin2", password="x-admin2-pass-7")
+    Membership.objects.create(user=second_admin, clinic=demo_clinic, role=Membership.Role.CLINIC_ADMIN)
+    from catalog.roles import sync_groups
+
+    sync_groups(second_admin)
+    assert User.objects.get(pk=second_admin.pk).is_staff
+    client.force_login(clinic_admin)
+    path = f"/admin/catalog/clinic/{demo_clinic.pk}/change/"
+    memberships = list(Membership.objects.filter(clinic=demo_clinic).order_by("pk"))
+    rows = [
+        {"id": m.pk, "user": counselor.pk if m.user_id == second_admin.pk else m.user_id, "role": m.role}
+        for m in memberships
+    ]
+    assert client.post(path, _clinic_change(demo_clinic, rows)).status_code == 302
+    assert Membership.objects.get(user=second_admin).role == Membership.Role.CLINIC_ADMIN
+    assert Membership.objects.filter(user=counselor).count() == 1
+    # Deleting the second admin's row closes the admin site to them at once.
+    rows = [
+        {
+            "id": m.pk,
+            "user": m.user_id,
+            "role": m.role,
+            **({"DELETE": "on"} if m.user_id == second_admin.pk else {}),
+        }
+        for m in memberships
+    ]
+    assert client.post(path, _clinic_change(demo_clinic, rows)).status_code == 302
+    second_admin = User.objects.get(pk=second_admin.pk)
+    assert not second_admin.is_staff and not second_admin.groups.exists()
+    client.force_login(second_admin)
+    assert client.get("/admin/catalog/treatment/").status_code == 302

@@ -141,3 +141,47 @@ def test_counselors_and_physicians_cannot_manage_staff(client, request, who):
     client.force_login(request.getfixturevalue(who))
     response = client.get("/admin/auth/user/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_accounts_with_rights_beyond_their_role_are_out_of_reach(admin_client, demo_clinic):
+    from django.contrib.auth.models import Group, Permission
+
+    special = make_user("special", demo_clinic, Membership.Role.COUNSELOR)
+    special.user_permissions.add(Permission.objects.get(codename="delete_treatment"))
+    grouped = make_user("grouped", demo_clinic, Membership.Role.COUNSELOR)
+    grouped.groups.add(Group.objects.create(name="IT"))
+    for user in (special, grouped):
+        assert admin_client.get(f"/admin/auth/user/{user.pk}/change/").status_code == 404
+
+
+def test_a_staff_change_shows_in_the_log_of_the_accounts_clinic_only(
+    client, clinic_admin, counselor, other_clinic, demo_clinic
+):
+    # An admin of the other clinic who also counsels here changes one of their own clinic's accounts.
+    other_admin = make_user("otheradmin", other_clinic, Membership.Role.CLINIC_ADMIN)
+    Membership.objects.create(user=other_admin, clinic=demo_clinic, role=Membership.Role.COUNSELOR)
+    colleague = make_user("colleague", other_clinic, Membership.Role.COUNSELOR)
+    client.force_login(other_admin)
+    membership = Membership.objects.get(user=colleague)
+    response = client.post(
+        f"/admin/auth/user/{colleague.pk}/change/",
+        {
+            "username": "colleague",
+            "first_name": "改名",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "memberships-TOTAL_FORMS": 1,
+            "memberships-INITIAL_FORMS": 1,
+            "memberships-0-id": membership.pk,
+            "memberships-0-user": colleague.pk,
+            "memberships-0-clinic": other_clinic.pk,
+            "memberships-0-role": membership.role,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="staff-change")
+    assert event.clinic == other_clinic
+    client.force_login(clinic_admin)
+    csv = b"".join(client.get("/audit/?format=csv").streaming_content).decode()
+    assert "staff-change" not in csv and "colleague" not in csv

@@ -26,6 +26,10 @@ class AuditedChanges:
     def _audit(self, request, obj, verb: str) -> None:
         from consult.audit import record
 
+        if self.audit_action == "catalog-change":
+            # In the admin's transaction: servers reload the engine's cached catalog (consult/facts.py).
+            models.CatalogRevision.bump()
+
         record(
             request,
             self.audit_action,

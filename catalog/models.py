@@ -445,6 +445,24 @@ class CoursePrice(models.Model):
         return f"{self.sessions} × {self.offering}"
 
 
+class CatalogRevision(models.Model):
+    """A counter that every catalog change made through the admin or `load_demo` moves, in the same
+    transaction. Two admins' changes committed in either order each move it (the UPDATE takes a row
+    lock), which the latest `changed_at` alone cannot promise: a save stamped earlier can commit later.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"catalog revision {self.number}"
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(number=F("number") + 1):
+            cls.objects.get_or_create(pk=1)
+            cls.objects.filter(pk=1).update(number=F("number") + 1)
+
+
 # The models whose rows the suggestion engine's facts are built from; their row counts and latest
-# `changed_at` make the catalog revision (consult/facts.py).
+# `changed_at`, with the CatalogRevision counter, make the catalog revision (consult/facts.py).
 REVISIONED_MODELS = (Treatment, Indication, Contraindication, Condition, MedicalFlag, Offering, CoursePrice)

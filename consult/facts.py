@@ -16,6 +16,7 @@ from django.utils import translation
 
 from catalog.models import (
     REVISIONED_MODELS,
+    CatalogRevision,
     Clinic,
     Condition,
     Contraindication,
@@ -37,14 +38,16 @@ _CACHE_LOCK = threading.Lock()
 
 
 def catalog_revision() -> tuple:
-    """Row count and latest `changed_at` of every model the facts come from, in one query.
+    """The CatalogRevision counter, and the row count and latest `changed_at` of every model the facts
+    come from, in one query.
 
-    A save through the ORM or the admin moves a `changed_at`; an addition or deletion moves a count;
-    `load_demo` stamps the rows `loaddata` wrote. (Raw SQL or `QuerySet.update()` on the catalog is not
-    seen: restart the app after such an edit.)
+    An admin change or `load_demo` moves the counter (whatever the order in which concurrent changes
+    commit); any other save through the ORM moves a `changed_at`; an addition or deletion moves a count.
+    (Raw SQL or `QuerySet.update()` on the catalog is not seen: restart the app after such an edit.)
     """
     quote = connection.ops.quote_name
-    parts = []
+    counter = quote(CatalogRevision._meta.db_table)
+    parts = [f"(SELECT {quote('number')} FROM {counter} WHERE {quote('id')} = 1)"]
     for model in REVISIONED_MODELS:
         table = quote(model._meta.db_table)
         parts.append(f"(SELECT COUNT(*) FROM {table})")

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import REVISIONED_MODELS, Clinic
+from catalog.models import REVISIONED_MODELS, CatalogRevision, Clinic
 from catalog.roles import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users, ensure_groups
 
 FIXTURES = ["fixtures/catalog.json", "fixtures/demo_clinic.json"]
@@ -26,6 +26,7 @@ class Command(BaseCommand):
             now = timezone.now()
             for model in REVISIONED_MODELS:
                 model.objects.update(changed_at=now)
+            CatalogRevision.bump()
         ensure_groups()
         if no_users:
             self.stdout.write("Catalog loaded.")

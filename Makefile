@@ -36,11 +36,16 @@ run-packages:
 system-packages:
 	@bash scripts/system-packages.sh $(TEST_PACKAGES) $(if $(shell command -v npm 2>/dev/null),,npm)
 
-# axe-core and vnu-jar for the accessibility and HTML checks. --ignore-scripts: vnu-jar's install
-# script would download a Java runtime when java is missing; Debian's JRE is installed above.
-node_modules/.installed: package.json package-lock.json
+# axe-core and vnu-jar for the accessibility and HTML checks (not in git). --ignore-scripts: vnu-jar's
+# install script would download a Java runtime when java is missing; Debian's JRE is installed above.
+# The files the tests load are prerequisites too, so a stamp left without them (a checkout from when
+# node_modules was committed loses the files on `git pull`, not the ignored stamp) still runs npm ci.
+NODE_TOOLS := node_modules/axe-core/axe.min.js node_modules/vnu-jar/build/dist/vnu.jar
+node_modules/.installed: package.json package-lock.json $(NODE_TOOLS)
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+$(NODE_TOOLS):
 
 locale/en/LC_MESSAGES/django.mo locale/ja/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po locale/ja/LC_MESSAGES/django.po | $(VENV)/.installed
 	$(PY) manage.py compilemessages -v0

@@ -68,9 +68,10 @@ test: install
 test-postgres: install
 	bash scripts/with-postgres.sh $(PY) -m pytest
 
+# Only the virtualenv: ruff and manage.py need none of the system or npm packages the tests use.
 # lint_catalog checks the shipped fixtures, loaded into a scratch database (a clinic runs
 # `manage.py lint_catalog` against its own database after editing the catalog).
-lint: install
+lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@scratch=$$(mktemp -d) && export DATABASE_URL=sqlite:///$$scratch/lint.sqlite3 \

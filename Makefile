@@ -14,7 +14,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils qpdf chromium nodejs default-jre-
 # Playwright drives the system Chromium; it must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install install-run system-packages run-packages run test test-postgres lint migrations-check messages demo-data bench screenshots clean
+.PHONY: install install-run system-packages run-packages run test test-postgres ci lint migrations-check messages demo-data bench screenshots clean
 
 # Debian/Ubuntu's python3 needs python3-venv for `-m venv`; it is installed when the first try fails.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -67,6 +67,15 @@ test: install
 
 test-postgres: install
 	bash scripts/with-postgres.sh $(PY) -m pytest
+
+# What CI runs (.ci/run): the README's test command on SQLite, then the same suite on PostgreSQL 15.
+# The PostgreSQL run is required: scripts/ci-postgres.sh fails clearly, before it, when the local
+# cluster cannot be started.
+ci:
+	$(MAKE) test
+	@echo "== PostgreSQL run =="
+	@$(SHELL) scripts/ci-postgres.sh
+	$(MAKE) test-postgres
 
 # Only the virtualenv: ruff and manage.py need none of the system or npm packages the tests use.
 # lint_catalog checks the shipped fixtures, loaded into a scratch database (a clinic runs

@@ -1,12 +1,13 @@
 """Shared helpers for the benchmarks in bench/ (not part of the app; nothing here is imported by it).
 
-Both benchmarks run against a scratch database only: a SQLite file in a fresh temporary directory,
+The benchmarks run against a scratch database only: a SQLite file in a fresh temporary directory,
 or a PostgreSQL database whose name contains "bench" (it is dropped and re-created, so a real
 database can never be emptied by mistake).
 """
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import platform
@@ -20,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-PG_BENCH_URL = "postgres://clinic:clinic@127.0.0.1:5432/clinic_bench"
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -202,3 +202,11 @@ def setup_django_in_process(database_url: str, allowed_hosts: str = "testserver,
     import django
 
     django.setup()
+
+
+def prepare_database_in_process(no_users: bool = False) -> None:
+    """migrate + load_demo in this process, after `setup_django_in_process()`."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo", no_users=no_users, stdout=io.StringIO())

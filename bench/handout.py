@@ -16,19 +16,27 @@ import cProfile
 import gc
 import io
 import os
-import platform
 import pstats
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (  # noqa: E402
+    ScratchDatabase,
+    load_average,
+    machine_info,
+    prepare_database_in_process,
+    print_machine,
+    setup_django_in_process,
+)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,35 +66,6 @@ PROFILE = {
     "notes": "来月に友人の結婚式があるため、ダウンタイムの短い方法を希望。",
 }
 OPTIONS = ["dermapen-4", "fibroblast-transplant", "subcision"]  # unapproved, regenerative, procedure
-
-
-def setup_django(scratch: Path) -> None:
-    os.environ["DJANGO_DEBUG"] = "1"
-    os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
-    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("load_demo", no_users=True, stdout=io.StringIO())
-
-
-def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-            if line.startswith("Model name")
-        ),
-        platform.processor() or "unknown",
-    )
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"nproc {os.cpu_count()}; {model}; load average at start {load}; Python {platform.python_version()}"
-    )
 
 
 def median_ms(samples: list[float]) -> float:
@@ -119,8 +98,13 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write the WeasyPrint and Chromium PDFs into this folder")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="handout-bench-") as scratch:
-        setup_django(Path(scratch))
+    info = machine_info()
+    load_at_start = load_average()
+    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
+    scratch = ScratchDatabase()  # SQLite in a temporary directory, removed at the end
+    try:
+        setup_django_in_process(scratch.url)
+        prepare_database_in_process(no_users=True)
         from clinic.lib.pdf import lay_out, write
         from consult.handout import STYLESHEET, build_snapshot_for_profile, handout_html, render_handout
         from consult.profile import parse_profile
@@ -128,8 +112,8 @@ def main() -> None:
         snapshot = build_snapshot_for_profile(
             parse_profile(PROFILE), OPTIONS, datetime(2026, 11, 21, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
         )
-        print(f"machine: {machine()}")
-        print(f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+        print_machine(info)
+        print(f"load average at start: {load_at_start}")
 
         weasy_pdf = render_handout(snapshot)  # warm-up: fonts, stylesheet
         wall, cpu, collecting = [], [], []
@@ -194,6 +178,8 @@ def main() -> None:
             )
             stats.sort_stats("tottime").print_stats(15)
             print(out.getvalue())
+    finally:
+        scratch.close()
 
 
 def chromium_pdfs(html: str, n: int) -> tuple[bytes, list[float]]:

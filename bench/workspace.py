@@ -44,6 +44,7 @@ from bench._common import (  # noqa: E402
     load_average,
     machine_info,
     percentile,
+    prepare_database_in_process,
     print_machine,
     setup_django_in_process,
     system_cpu_seconds,
@@ -97,13 +98,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- setup ---------------------------------------------------------------------------------------
-
-
-def prepare() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", stdout=io.StringIO())
 
 
 def grow_catalog(total: int) -> int:
@@ -468,7 +462,7 @@ def main() -> int:
             f"database: {scratch.describe()} ({connection.vendor}); DEBUG={settings.DEBUG}; "
             f"{args.requests} timed updates per size after {args.warmup} warm-up updates"
         )
-        prepare()
+        prepare_database_in_process()
         workspace = Workspace()
         workspace.update()  # first save: concerns, wishes
         for slug in OPTIONS:

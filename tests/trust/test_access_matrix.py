@@ -58,10 +58,9 @@ MATRIX = {
 # fmt: on
 
 
-# Cells that need a change in consult/views.py (owned elsewhere): the review view checks the
-# global permission only, so a physician at another clinic can mark this clinic's consultations.
-# Fix: in `workspace_review`, after fetching the consultation,
-# `if not request.user.has_perm("consult.review_consultation", consultation): raise PermissionDenied`.
+# The review column: `workspace_review` checks the review permission held at the consultation's
+# clinic, so a physician at another clinic (physician_elsewhere) gets 403 like a counselor; users
+# without it anywhere (outsider) get 403 before the consultation is looked up.
 def _case(role, action, expected):
     return pytest.param(role, action, expected, id=f"{role}-{action}")
 

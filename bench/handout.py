@@ -106,7 +106,8 @@ def main() -> None:
         setup_django_in_process(scratch.url)
         prepare_database_in_process(no_users=True)
         from clinic.lib.pdf import lay_out, write
-        from consult.handout import STYLESHEET, build_snapshot_for_profile, handout_html, render_handout
+        from consult.documents.handout import KIND, build_snapshot_for_profile, render_handout
+        from consult.documents.pipeline import document_html
         from consult.profile import parse_profile
 
         snapshot = build_snapshot_for_profile(
@@ -128,9 +129,9 @@ def main() -> None:
         phases = {"template": [], "parse+style+layout": [], "draw+fonts+write": []}
         for _ in range(max(3, args.n // 2)):
             c0 = time.process_time()
-            html = handout_html(snapshot)
+            html = document_html(KIND, snapshot)
             c1 = time.process_time()
-            document = lay_out(html, stylesheets=(STYLESHEET,))
+            document = lay_out(html, stylesheets=(KIND.stylesheet,))
             c2 = time.process_time()
             write(document, identifier=snapshot["handout_id"])
             c3 = time.process_time()
@@ -147,7 +148,7 @@ def main() -> None:
         print(f"weasyprint CPU by phase (median ms): {breakdown}")
         print(f"of a render, Python's garbage collector (median): {median_ms(collecting):.0f} ms")
 
-        html = handout_html(snapshot, inline_css=True)
+        html = document_html(KIND, snapshot, inline_css=True)
         chrome_pdf, chrome = chromium_pdfs(html, args.n)
         print(
             f"chromium:   median {median_ms(chrome):.0f} ms wall "

@@ -27,6 +27,7 @@ import cProfile
 import io
 import json
 import os
+import pkgutil
 import pstats
 import re
 import statistics
@@ -256,8 +257,9 @@ def count_queries(workspace: Workspace, rounds: int = 2) -> dict[str, list[int]]
 
 STAGES = [
     # (label, patch target): time inside each call, summed per request
-    ("load consultation (x2)", "consult.views._get_consultation_for_user"),
-    ("form + save_profile", "consult.views.save_profile"),
+    ("load consultation", "consult.views.consultation_for"),
+    ("form + save_profile", "consult.models.Consultation.save_profile"),
+    ("reload after the save", "consult.models.Consultation.reloaded"),
     ("audit record", "consult.views.record"),
     ("analyse: catalog_facts", "consult.workspace.catalog_facts"),
     ("analyse: suggest (engine)", "consult.workspace.suggest"),
@@ -289,8 +291,7 @@ def breakdown(workspace: Workspace, requests: int) -> dict[str, tuple[float, flo
     per_request: dict[str, list[tuple[float, float]]] = defaultdict(list)
     with ExitStack() as stack:
         for label, target in STAGES:
-            module_name, name = target.rsplit(".", 1)
-            original = getattr(sys.modules[module_name], name)
+            original = pkgutil.resolve_name(target)
             stack.enter_context(mock.patch(target, timed(label, original)))
         for _ in range(requests):
             spent.clear()

@@ -10,12 +10,14 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 
 from catalog import models
 from catalog.roles import admin_clinics, clinic_id_of, manageable_users, sync_groups
+from consult.audit import record
+from consult.models import AuditEvent
 
 
 class AuditedChanges:
     """Every change made through this admin also lands in the append-only audit trail."""
 
-    audit_action = "catalog-change"
+    audit_action = AuditEvent.Action.CATALOG_CHANGE
 
     def audit_clinic(self, request, obj) -> models.Clinic | None:
         """The clinic whose log shows the change: the object's own clinic; None for the shared catalog
@@ -24,12 +26,6 @@ class AuditedChanges:
         return models.Clinic.objects.filter(pk=clinic_id).first() if clinic_id else None
 
     def _audit(self, request, obj, verb: str) -> None:
-        from consult.audit import record
-
-        if self.audit_action == "catalog-change":
-            # In the admin's transaction: servers reload the engine's cached catalog (consult/facts.py).
-            models.CatalogRevision.bump()
-
         record(
             request,
             self.audit_action,
@@ -52,8 +48,27 @@ class AuditedChanges:
         return super().log_deletions(request, queryset)
 
 
-class AuditedAdmin(AuditedChanges, TabbedTranslationAdmin):
-    """Catalog entries, with ja/en side by side; changes are audited as catalog changes."""
+class RevisesCatalog:
+    """Every saved or deleted catalog row (the object and its inlines) moves the catalog revision, in
+    the admin's transaction, so running servers reload the engine's cached facts (consult/facts.py)."""
+
+    def save_related(self, request, form, formsets, change):
+        # Called once per add or change, after save_model: the object and its inlines are saved.
+        super().save_related(request, form, formsets, change)
+        models.CatalogRevision.bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        models.CatalogRevision.bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        models.CatalogRevision.bump()
+
+
+class AuditedAdmin(AuditedChanges, RevisesCatalog, TabbedTranslationAdmin):
+    """Catalog entries, with ja/en side by side; changes are audited as catalog changes and move the
+    catalog revision."""
 
 
 class IndicationInline(TranslationTabularInline):
@@ -319,7 +334,7 @@ class StaffAdmin(AuditedChanges, UserAdmin):
     superusers; accounts are deactivated, never deleted (the audit trail refers to them)."""
 
     inlines = [StaffMembershipInline]
-    audit_action = "staff-change"
+    audit_action = AuditEvent.Action.STAFF_CHANGE
 
     def audit_clinic(self, request, obj):
         # The clinic (of the editor's) where the account works: its log shows the change.

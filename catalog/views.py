@@ -4,8 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 
 from catalog.models import Condition, Indication, Offering, Treatment
+from consult.engine import ConcernIn, addresses
+from consult.facts import catalog_facts
 
 
 @login_required
@@ -25,18 +28,25 @@ def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    lineage = condition.lineage_slugs()
-    # One row per treatment: its rating for the nearest of this condition and its ancestors, the
-    # same rule the suggestion engine follows (a child's own rating beats the parent's).
-    nearest: dict[int, Indication] = {}
-    candidates = Indication.objects.filter(condition__slug__in=lineage).select_related(
-        "treatment", "condition"
-    )
-    for indication in sorted(candidates, key=lambda i: lineage.index(i.condition.slug)):
-        nearest.setdefault(indication.treatment_id, indication)
-    indications = sorted(nearest.values(), key=lambda i: (-i.strength, i.treatment.name))
+    # One row per treatment, rated as the suggestion engine rates a concern on this condition (the
+    # nearest of its own and its ancestors' indications): the same rule, from the same place.
+    language = "en" if (get_language() or "").startswith("en") else "ja"
+    facts = catalog_facts(None, language)
+    concern = (ConcernIn(condition.slug, severity=1),)
+    rows = []
+    for treatment in facts.treatments:
+        found = addresses(treatment, concern, facts, language)
+        if found:
+            rows.append((treatment, found[0]))
+    indications = sorted(rows, key=lambda row: (-row[1].strength, row[0].name))
     return render(
-        request, "catalog/condition_detail.html", {"condition": condition, "indications": indications}
+        request,
+        "catalog/condition_detail.html",
+        {
+            "condition": condition,
+            "indications": indications,
+            "strength_labels": dict(Indication.Strength.choices),
+        },
     )
 
 

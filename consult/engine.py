@@ -81,6 +81,7 @@ class ContraindicationFacts:
 class PriceFacts:
     per_session_yen: int
     courses: tuple[tuple[int, int], ...] = ()  # (sessions, total yen)
+    is_sample: bool = False  # demo data: the figures are samples, not the clinic's prices
 
     def course_cost(self, sessions: int) -> int:
         """Cheapest way to buy `sessions` sessions from single sessions and course packs."""
@@ -112,6 +113,25 @@ class TreatmentFacts:
     pih_risk_from_skin_type: int | None = None
     price: PriceFacts | None = None  # None: the clinic does not offer it
 
+    @property
+    def timing(self) -> Timing:
+        return Timing(
+            self.sessions_min,
+            self.sessions_max,
+            self.interval_weeks_min,
+            self.interval_weeks_max,
+            self.downtime_days_min,
+            self.downtime_days_max,
+            self.effect_weeks_min,
+            self.effect_weeks_max,
+        )
+
+    def course_cost_range(self) -> tuple[int, int] | None:
+        """The cheapest price of the typical course, shortest and longest (None: not offered)."""
+        if self.price is None:
+            return None
+        return self.price.course_cost(self.sessions_min), self.price.course_cost(self.sessions_max)
+
 
 @dataclass(frozen=True)
 class CatalogFacts:
@@ -134,14 +154,82 @@ class Reason:
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class Timing:
+    """When things happen over a course: what the timeline and the event rules need."""
+
+    sessions_min: int
+    sessions_max: int
+    interval_weeks_min: int
+    interval_weeks_max: int
+    downtime_days_min: int
+    downtime_days_max: int
+    effect_weeks_min: int
+    effect_weeks_max: int
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """One of the patient's concerns an option addresses, rated by the nearest indication: the one
+    on the concern's condition or, failing that, on its nearest ancestor (`rated_for`)."""
+
+    condition: str
+    condition_name: str
+    severity: int
+    strength: int
+    strength_text: str  # in the result's language
+    rationale: str
+    rated_for: str
+    rated_for_name: str
+
+    @property
+    def inherited(self) -> bool:
+        """True when the rating is a parent condition's (no indication on the condition itself)."""
+        return self.rated_for != self.condition
+
+
+@dataclass(frozen=True)
+class OptionFacts:
+    """Everything computed about one treatment for one profile: every screen and document reads this."""
+
     treatment: str
     name: str
+    addresses: tuple[Addressed, ...]
+    timing: Timing
+    pain: int
+    uses_needles: bool
+    per_session_yen: int | None  # None: the clinic does not offer it
+    courses: tuple[tuple[int, int], ...]
+    estimated_cost_yen: tuple[int, int] | None  # the typical course, shortest and longest
+    is_sample_price: bool
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        return tuple(a.condition for a in self.addresses)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    option: OptionFacts
     score: int
     reasons: tuple[Reason, ...]
     cautions: tuple[Reason, ...]
-    covered: tuple[str, ...]  # condition slugs of the patient's concerns it addresses
-    estimated_cost_yen: tuple[int, int]
+
+    @property
+    def treatment(self) -> str:
+        return self.option.treatment
+
+    @property
+    def name(self) -> str:
+        return self.option.name
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        """Condition slugs of the patient's concerns it addresses."""
+        return self.option.covered
+
+    @property
+    def estimated_cost_yen(self) -> tuple[int, int]:
+        return self.option.estimated_cost_yen or (0, 0)
 
     def as_dict(self) -> dict:
         return {
@@ -155,18 +243,36 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Exclusion:
-    treatment: str
-    name: str
+    option: OptionFacts
     reasons: tuple[Reason, ...]
+
+    @property
+    def treatment(self) -> str:
+        return self.option.treatment
+
+    @property
+    def name(self) -> str:
+        return self.option.name
 
     def as_dict(self) -> dict:
         return {"treatment": self.treatment, "reasons": [r.as_dict() for r in self.reasons]}
 
 
 @dataclass(frozen=True)
+class Compared:
+    """An option chosen for the comparison: its facts, and the engine's verdict when it is a candidate
+    (a chosen treatment that matches none of the concerns is neither suggested nor excluded)."""
+
+    option: OptionFacts
+    suggestion: Suggestion | None = None
+    exclusion: Exclusion | None = None
+
+
+@dataclass(frozen=True)
 class Result:
     suggestions: tuple[Suggestion, ...]
     excluded: tuple[Exclusion, ...]
+    compared: tuple[Compared, ...] = ()  # the chosen options, in the order chosen
 
     def as_dict(self) -> dict:
         return {
@@ -238,7 +344,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}  # Fitzpatrick skin types
 
 
 def _say(key: str, language: Language, code: str | None = None, **values) -> Reason:
@@ -262,24 +368,63 @@ def lineage(slug: str, parent: dict[str, str | None]) -> list[str]:
     return chain
 
 
-def _matches(
-    treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts
-) -> list[tuple[ConcernIn, IndicationFacts]]:
-    """For each concern, the treatment's indication on the nearest of the concern's condition and
-    its ancestors.
+def addresses(
+    treatment: TreatmentFacts, concerns: tuple[ConcernIn, ...], catalog: CatalogFacts, language: Language
+) -> tuple[Addressed, ...]:
+    """The concerns the treatment addresses, each rated by the nearest of its condition's and its
+    ancestors' indications.
 
     The nearest indication wins even when an ancestor's is stronger: a rating for the child
     condition is the catalog's more specific judgement (CO2 fractional is first-line for acne
     scars in general but only a good option for ice-pick scars), so the parent's strength and
-    rationale would overstate it.
+    rationale would overstate it. This is the one place that rule lives.
     """
     by_condition = {i.condition: i for i in treatment.indications}
-    matched = []
-    for concern in profile.concerns:
-        nearest = nearest_indication(by_condition, concern.condition, catalog.condition_parent)
-        if nearest is not None:
-            matched.append((concern, nearest))
-    return matched
+    names = catalog.condition_name
+    words = STRENGTH_WORD[language]
+    found = []
+    for concern in concerns:
+        indication = nearest_indication(by_condition, concern.condition, catalog.condition_parent)
+        if indication is not None:
+            found.append(
+                Addressed(
+                    condition=concern.condition,
+                    condition_name=names.get(concern.condition, concern.condition),
+                    severity=concern.severity,
+                    strength=indication.strength,
+                    strength_text=words.get(indication.strength, ""),
+                    rationale=indication.rationale,
+                    rated_for=indication.condition,
+                    rated_for_name=names.get(indication.condition, indication.condition),
+                )
+            )
+    return tuple(found)
+
+
+def option_facts(
+    treatment: TreatmentFacts,
+    profile: Profile,
+    catalog: CatalogFacts,
+    language: Language,
+    addressed: tuple[Addressed, ...] | None = None,
+) -> OptionFacts:
+    """What every screen and document says about `treatment` for this profile (`addressed`: the
+    concerns it addresses, when the caller has them already)."""
+    price = treatment.price
+    if addressed is None:
+        addressed = addresses(treatment, profile.concerns, catalog, language)
+    return OptionFacts(
+        treatment=treatment.slug,
+        name=treatment.name,
+        addresses=addressed,
+        timing=treatment.timing,
+        pain=treatment.pain,
+        uses_needles=treatment.uses_needles,
+        per_session_yen=price.per_session_yen if price else None,
+        courses=price.courses if price else (),
+        estimated_cost_yen=treatment.course_cost_range(),
+        is_sample_price=bool(price and price.is_sample),
+    )
 
 
 def nearest_indication(by_condition: dict[str, T], condition: str, parent: dict[str, str | None]) -> T | None:
@@ -356,53 +501,75 @@ def _cautions(
     return cautions
 
 
-def _coverage(matches: list[tuple[ConcernIn, IndicationFacts]], profile: Profile) -> float:
+def _coverage(addressed: tuple[Addressed, ...], profile: Profile) -> float:
     """Severity-weighted share of the concerns covered, each weighted by how well (0.0-1.0)."""
     total = sum(c.severity for c in profile.concerns)
     if total == 0:
         return 0.0
-    return sum(c.severity * STRENGTH_WEIGHT.get(i.strength, 0.0) for c, i in matches) / total
+    return sum(a.severity * STRENGTH_WEIGHT.get(a.strength, 0.0) for a in addressed) / total
 
 
-def suggest(profile: Profile, catalog: CatalogFacts, language: Language = "ja") -> Result:
+def suggest(
+    profile: Profile, catalog: CatalogFacts, language: Language = "ja", compare: tuple[str, ...] = ()
+) -> Result:
+    """Suggestions and exclusions for the profile; with `compare`, also the facts of those options
+    (in that order; slugs the catalog does not know are skipped)."""
     suggestions: list[Suggestion] = []
     excluded: list[Exclusion] = []
-    strength_word = STRENGTH_WORD[language]
     for treatment in sorted(catalog.treatments, key=lambda t: t.slug):
-        matches = _matches(treatment, profile, catalog)
-        if not matches:
+        addressed = addresses(treatment, profile.concerns, catalog, language)
+        if not addressed:
             continue
+        option = option_facts(treatment, profile, catalog, language, addressed)
         blockers = _exclusion_reasons(treatment, profile, catalog, language)
         if blockers:
-            excluded.append(Exclusion(treatment.slug, treatment.name, tuple(blockers)))
+            excluded.append(Exclusion(option, tuple(blockers)))
             continue
-        cost = (
-            treatment.price.course_cost(treatment.sessions_min),
-            treatment.price.course_cost(treatment.sessions_max),
-        )
         reasons = tuple(
             _say(
                 "indication",
                 language,
-                condition=catalog.condition_name.get(concern.condition, concern.condition),
-                severity=concern.severity,
-                strength=strength_word.get(indication.strength, ""),
-                rationale=indication.rationale,
+                condition=a.condition_name,
+                severity=a.severity,
+                strength=a.strength_text,
+                rationale=a.rationale,
             )
-            for concern, indication in matches
+            for a in option.addresses
         )
-        cautions = _cautions(treatment, profile, catalog, cost, language)
-        score = round(100 * _coverage(matches, profile)) - sum(PENALTY[key] for key, _ in cautions)
+        cautions = _cautions(treatment, profile, catalog, option.estimated_cost_yen, language)
+        score = round(100 * _coverage(option.addresses, profile)) - sum(PENALTY[key] for key, _ in cautions)
         suggestions.append(
             Suggestion(
-                treatment=treatment.slug,
-                name=treatment.name,
+                option=option,
                 score=max(0, min(100, score)),
                 reasons=reasons,
                 cautions=tuple(reason for _, reason in cautions),
-                covered=tuple(concern.condition for concern, _ in matches),
-                estimated_cost_yen=cost,
             )
         )
     suggestions.sort(key=lambda s: (-s.score, s.treatment))
-    return Result(tuple(suggestions), tuple(excluded))
+    compared = _compared(compare, suggestions, excluded, profile, catalog, language)
+    return Result(tuple(suggestions), tuple(excluded), compared)
+
+
+def _compared(
+    slugs: tuple[str, ...],
+    suggestions: list[Suggestion],
+    excluded: list[Exclusion],
+    profile: Profile,
+    catalog: CatalogFacts,
+    language: Language,
+) -> tuple[Compared, ...]:
+    if not slugs:
+        return ()
+    suggested = {s.treatment: s for s in suggestions}
+    blocked = {e.treatment: e for e in excluded}
+    treatments = {t.slug: t for t in catalog.treatments}
+    compared = []
+    for slug in dict.fromkeys(slugs):
+        if slug in suggested:
+            compared.append(Compared(suggested[slug].option, suggestion=suggested[slug]))
+        elif slug in blocked:
+            compared.append(Compared(blocked[slug].option, exclusion=blocked[slug]))
+        elif slug in treatments:
+            compared.append(Compared(option_facts(treatments[slug], profile, catalog, language)))
+    return tuple(compared)

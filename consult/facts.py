@@ -33,7 +33,7 @@ from consult.engine import (
     TreatmentFacts,
 )
 
-_CACHE: dict[tuple[int, str], tuple[tuple, CatalogFacts]] = {}
+_CACHE: dict[tuple[int | None, str], tuple[tuple, CatalogFacts]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -57,13 +57,14 @@ def catalog_revision() -> tuple:
         return tuple(cursor.fetchone())
 
 
-def catalog_facts(clinic: Clinic, language: str) -> CatalogFacts:
-    """Every treatment with its indications, contraindications and this clinic's price (if offered).
+def catalog_facts(clinic: Clinic | None, language: str) -> CatalogFacts:
+    """Every treatment with its indications, contraindications and this clinic's price (if offered;
+    no clinic: the catalog alone, without prices).
 
     One query when the catalog has not changed since the last call for this clinic and language;
     otherwise the same handful of queries whatever the catalog's size (asserted in tests).
     """
-    key = (clinic.pk, language)
+    key = (clinic.pk if clinic is not None else None, language)
     revision = catalog_revision()
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == revision:
@@ -79,10 +80,12 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def build_catalog_facts(clinic: Clinic, language: str) -> CatalogFacts:
+def build_catalog_facts(clinic: Clinic | None, language: str) -> CatalogFacts:
     """The facts straight from the database, without the cache."""
     with translation.override(language):
         offerings = Offering.objects.filter(clinic=clinic, active=True).prefetch_related("course_prices")
+        if clinic is None:
+            offerings = offerings.none()
         treatments = Treatment.objects.prefetch_related(
             Prefetch("indications", queryset=Indication.objects.select_related("condition").order_by("id")),
             Prefetch(
@@ -107,6 +110,7 @@ def _treatment_facts(t: Treatment) -> TreatmentFacts:
         price = PriceFacts(
             per_session_yen=offering.price_per_session_yen,
             courses=tuple((c.sessions, c.price_yen) for c in offering.course_prices.all()),
+            is_sample=offering.is_sample_price,
         )
     return TreatmentFacts(
         slug=t.slug,

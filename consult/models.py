@@ -7,11 +7,12 @@ import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Clinic, Condition, MedicalFlag, Treatment
+from consult.engine import ConcernIn, Profile
 
 FACE_AREAS = [
     ("forehead", _("Forehead")),
@@ -35,14 +36,40 @@ SKIN_TYPES = [
     (5, _("V — rarely burns, tans darkly")),
     (6, _("VI — never burns, deeply pigmented")),
 ]
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 
 MAX_OPTIONS = 4
+
+# What the counselor edits in the intake form, saved by `Consultation.save_profile`.
+PROFILE_FIELDS = [
+    "chart_number",
+    "display_name",
+    "age_band",
+    "skin_type",
+    "handout_language",
+    "max_downtime_days",
+    "budget_yen",
+    "needles_ok",
+    "max_pain",
+    "event_date",
+    "notes",
+]
+
+
+class Conflict(Exception):
+    """The consultation changed since the page was loaded (another tab or another user)."""
 
 
 class ConsultationQuerySet(models.QuerySet):
     def for_user(self, user) -> ConsultationQuerySet:
         return self.filter(clinic__memberships__user=user)
+
+    def with_details(self) -> ConsultationQuerySet:
+        """With what the workspace and the documents read: clinic, people, concerns, flags, options."""
+        return self.select_related("clinic", "counselor", "reviewed_by").prefetch_related(
+            Prefetch("concerns", queryset=Concern.objects.select_related("condition")),
+            "flags",
+            Prefetch("options", queryset=ChosenOption.objects.select_related("treatment")),
+        )
 
 
 class Consultation(models.Model):
@@ -128,6 +155,91 @@ class Consultation(models.Model):
     def patient_label(self) -> str:
         return self.display_name or self.chart_number
 
+    def reloaded(self) -> Consultation:
+        """The same consultation read again `with_details()`, after a save changed it."""
+        return Consultation.objects.with_details().get(pk=self.pk)
+
+    def profile(self, today) -> Profile:
+        """The engine's input: what was recorded about the patient (read with `with_details()`)."""
+        return Profile(
+            concerns=tuple(
+                ConcernIn(c.condition.slug, c.severity, tuple(c.areas)) for c in self.concerns.all()
+            ),
+            flags=frozenset(f.slug for f in self.flags.all()),
+            skin_type=self.skin_type,
+            max_downtime_days=self.max_downtime_days,
+            budget_yen=self.budget_yen,
+            needles_ok=self.needles_ok,
+            max_pain=self.max_pain,
+            event_date=self.event_date,
+            today=today,
+        )
+
+    @property
+    def option_slugs(self) -> tuple[str, ...]:
+        """The treatments chosen for comparison, in their order."""
+        return tuple(o.treatment.slug for o in self.options.all())
+
+    def claim_version(self, version: int) -> int:
+        """Atomically move the consultation from `version` to the next; raise Conflict if it moved on.
+
+        Must run inside a transaction: the UPDATE ... WHERE version = N is the compare-and-swap that
+        makes two simultaneous saves end with one winner and one conflict, on SQLite and PostgreSQL.
+        """
+        updated = Consultation.objects.filter(pk=self.pk, version=version).update(version=F("version") + 1)
+        if not updated:
+            raise Conflict
+        self.version = version + 1
+        return self.version
+
+    @transaction.atomic
+    def save_profile(self, data: dict) -> None:
+        """Save the intake form's cleaned data (fields, concerns, flags) at `data["version"]`."""
+        self.claim_version(data["version"])
+        for name in PROFILE_FIELDS:
+            setattr(self, name, data[name])
+        self.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+        wanted = {condition.pk: (severity, areas) for condition, severity, areas in data["concerns"]}
+        existing = {c.condition_id: c for c in self.concerns.all()}
+        Concern.objects.filter(consultation=self).exclude(condition_id__in=wanted).delete()
+        for condition_id, (severity, areas) in wanted.items():
+            concern = existing.get(condition_id)
+            if concern is None:
+                Concern.objects.create(
+                    consultation=self, condition_id=condition_id, severity=severity, areas=areas
+                )
+            elif (concern.severity, concern.areas) != (severity, areas):
+                concern.severity, concern.areas = severity, areas
+                concern.save(update_fields=["severity", "areas"])
+        self.flags.set(MedicalFlag.objects.filter(slug__in=data["flags"]))
+
+    @transaction.atomic
+    def change_options(self, version: int, action: str, treatment: Treatment) -> str | None:
+        """Add, remove or move a compared option. Returns an error code, or None when done."""
+        options = list(self.options.order_by("position", "id"))
+        ids = [o.treatment_id for o in options]
+        if action == "add" and treatment.pk not in ids and len(options) >= MAX_OPTIONS:
+            return "too-many"
+        self.claim_version(version)
+        if action == "add":
+            if treatment.pk not in ids:
+                ChosenOption.objects.create(consultation=self, treatment=treatment, position=len(options))
+            return None
+        if treatment.pk not in ids:
+            return None
+        index = ids.index(treatment.pk)
+        if action == "remove":
+            options.pop(index).delete()
+        elif action in ("up", "down"):
+            target = index - 1 if action == "up" else index + 1
+            if 0 <= target < len(options):
+                options[index], options[target] = options[target], options[index]
+        for position, option in enumerate(options):
+            if option.position != position:
+                option.position = position
+                option.save(update_fields=["position"])
+        return None
+
 
 class Concern(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="concerns")
@@ -165,37 +277,44 @@ class ChosenOption(models.Model):
         return f"{self.position}: {self.treatment}"
 
 
-class HandoutQuerySet(models.QuerySet):
-    """Issued handouts do not change: no queryset path rewrites what was handed to the patient.
+class DocumentQuerySet(models.QuerySet):
+    """Issued documents do not change: no queryset path rewrites what was handed to the patient.
 
     Only `issued_at` may be set after the row is written (aligned with the time printed on the
-    handout when it is issued), and `anonymise()` is the one way to remove the content, used by the
+    document when it is issued), and `anonymise()` is the one way to remove the content, used by the
     retention duty in consult/privacy.py.
     """
 
     def update(self, **kwargs):
         if set(kwargs) - {"issued_at"}:
-            raise PermissionError("issued handouts are immutable")
+            raise PermissionError("issued documents are immutable")
         return super().update(**kwargs)
 
     def bulk_update(self, *args, **kwargs):
-        raise PermissionError("issued handouts are immutable")
+        raise PermissionError("issued documents are immutable")
 
     def bulk_create(self, objs, *args, update_conflicts: bool = False, **kwargs):
         if update_conflicts:  # an upsert rewrites existing rows
-            raise PermissionError("issued handouts are immutable")
+            raise PermissionError("issued documents are immutable")
         return super().bulk_create(objs, *args, **kwargs)
 
     def anonymise(self, at) -> int:
         """Remove the PDF and the snapshot (they hold the patient's data); the SHA-256 stays as evidence."""
         return super().update(pdf=b"", snapshot={"anonymised": True, "at": at.isoformat()})
 
+    def listed(self) -> DocumentQuerySet:
+        """For lists: who issued each, without the snapshot and PDF bytes."""
+        return self.select_related("issued_by").defer("pdf", "snapshot")
 
-class Handout(models.Model):
-    """An issued handout: immutable snapshot, PDF bytes and their SHA-256 (design.md §7)."""
+
+class Document(models.Model):
+    """An issued patient document (handout, and the kinds in consult/documents/): immutable snapshot,
+    PDF bytes and their SHA-256 (design.md §7, §11)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="handouts")
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="documents")
+    # A key of consult.documents.KINDS ("handout", ...); no choices, so a new kind needs no migration.
+    kind = models.CharField(max_length=30, default="handout", db_index=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
     language = models.CharField(max_length=2, choices=Consultation.Language.choices)
@@ -203,20 +322,20 @@ class Handout(models.Model):
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
 
-    objects = HandoutQuerySet.as_manager()
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-id"]
-        verbose_name = _("handout")
-        verbose_name_plural = _("handouts")
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
 
     def __str__(self) -> str:
-        return f"{self.public_id} ({self.issued_at:%Y-%m-%d})"
+        return f"{self.kind} {self.public_id} ({self.issued_at:%Y-%m-%d})"
 
     def save(self, *args, **kwargs):
         # Like AuditEvent: the override is the immutability rule itself, not hidden logic.
         if self.pk is not None:
-            raise PermissionError("issued handouts are immutable")
+            raise PermissionError("issued documents are immutable")
         super().save(*args, **kwargs)
 
     @property
@@ -252,6 +371,9 @@ class AuditEvent(models.Model):
         CHANGE = "change", _("changed")
         ISSUE_HANDOUT = "issue-handout", _("issued a handout")
         DOWNLOAD_HANDOUT = "download-handout", _("downloaded a handout")
+        # Every other kind of document (consult/documents/); the kind is in the detail.
+        ISSUE_DOCUMENT = "issue-document", _("issued a document")
+        DOWNLOAD_DOCUMENT = "download-document", _("downloaded a document")
         LOGIN = "login", _("logged in")
         LOGIN_FAILED = "login-failed", _("failed to log in")
         # Refused while the account or address is locked: recorded, but not counted as a failure,
@@ -291,7 +413,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
 
     def save(self, *args, **kwargs):
-        # The one save() override in the codebase: it is the append-only rule itself.
+        # Like Document's: the override is the append-only rule itself, not hidden logic.
         if self.pk is not None:
             raise PermissionError("audit events are append-only")
         super().save(*args, **kwargs)

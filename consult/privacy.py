@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Clinic
-from consult.models import AuditEvent, Consultation, Handout
+from consult.models import AuditEvent, Consultation, Document
 
 ANONYMISED = "anonymised"
 
@@ -19,7 +19,7 @@ def patient_export(clinic: Clinic, chart_number: str, include_pdfs: bool = False
     consultations = (
         Consultation.objects.filter(clinic=clinic, chart_number=chart_number)
         .select_related("counselor", "reviewed_by")
-        .prefetch_related("concerns__condition", "flags", "options__treatment", "handouts__issued_by")
+        .prefetch_related("concerns__condition", "flags", "options__treatment", "documents__issued_by")
         .order_by("created_at")
     )
     return {
@@ -64,7 +64,7 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
         "flags": sorted(f.slug for f in c.flags.all()),
         "notes": c.notes,
         "options_compared": [o.treatment.slug for o in c.options.all()],
-        "handouts": [_handout(h, include_pdfs) for h in c.handouts.all()],
+        "documents": [_document(d, include_pdfs) for d in c.documents.all()],
         # Who handled this record, when and from where (the audit events about it).
         "access_log": [
             {
@@ -81,14 +81,15 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
     }
 
 
-def _handout(h: Handout, include_pdfs: bool) -> dict:
+def _document(h: Document, include_pdfs: bool) -> dict:
     data = {
         "id": str(h.public_id),
+        "kind": h.kind,
         "issued_at": h.issued_at.isoformat(),
         "issued_by": h.issued_by.get_username(),
         "language": h.language,
         "sha256": h.sha256,
-        # What the handout said, as issued (or the marker left by anonymisation).
+        # What the document said, as issued (or the marker left by anonymisation).
         "snapshot": h.snapshot,
     }
     if include_pdfs:
@@ -116,6 +117,6 @@ def anonymise_older_than(days: int, now=None) -> int:
             anonymised_at=stamp,
             version=F("version") + 1,
         )
-    # The one sanctioned change to an issued handout (HandoutQuerySet.anonymise).
-    Handout.objects.filter(consultation_id__in=ids).anonymise(stamp)
+    # The one sanctioned change to an issued document (DocumentQuerySet.anonymise).
+    Document.objects.filter(consultation_id__in=ids).anonymise(stamp)
     return len(ids)

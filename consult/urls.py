@@ -1,6 +1,8 @@
 from django.urls import path
 
-from consult import handout_views, views
+from consult import views
+from consult.documents import KINDS
+from consult.documents import views as document_views
 
 app_name = "consult"
 urlpatterns = [
@@ -9,11 +11,21 @@ urlpatterns = [
     path("consultations/<uuid:public_id>/", views.workspace, name="workspace"),
     path("consultations/<uuid:public_id>/save/", views.workspace_save, name="save"),
     path("consultations/<uuid:public_id>/options/", views.workspace_option, name="option"),
-    path("consultations/<uuid:public_id>/handouts/", handout_views.issue, name="handout_issue"),
-    path(
-        "consultations/<uuid:public_id>/handouts/<uuid:handout_id>.pdf",
-        handout_views.download,
-        name="handout_download",
-    ),
     path("consultations/<uuid:public_id>/review/", views.workspace_review, name="review"),
 ]
+# Each kind of document: issue (POST) and download its issued PDFs, e.g. .../handouts/<id>.pdf.
+for kind in KINDS.values():
+    urlpatterns += [
+        path(
+            f"consultations/<uuid:public_id>/{kind.path}/",
+            document_views.issue,
+            {"kind": kind.name},
+            name=f"{kind.name}_issue",
+        ),
+        path(
+            f"consultations/<uuid:public_id>/{kind.path}/<uuid:document_id>.pdf",
+            document_views.download,
+            {"kind": kind.name},
+            name=f"{kind.name}_download",
+        ),
+    ]

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,51 +16,30 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog.models import Clinic, Condition, MedicalFlag, Treatment
+from catalog.models import Clinic, Condition, Indication, MedicalFlag, Treatment
 from catalog.roles import has_clinic_perm
+from consult.access import HtmxHttpRequest, consultation_for, require
 from consult.audit import record
 from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
-from consult.models import FACE_AREAS, MAX_OPTIONS, AuditEvent, Consultation
-from consult.workspace import (
-    Conflict,
-    analyse,
-    change_options,
-    condition_groups,
-    load_consultation,
-    save_profile,
-)
+from consult.models import FACE_AREAS, MAX_OPTIONS, AuditEvent, Conflict, Consultation
+from consult.workspace import analyse, condition_groups
 
 log = logging.getLogger(__name__)
 
 SCAR_ROOT = "acne-scar"
 
-
-def _get_consultation_for_user(request: HttpRequest, public_id) -> Consultation:
-    """The consultation if the user belongs to its clinic; 404 for everyone else."""
-    try:
-        return load_consultation(
-            Consultation.objects.for_user(request.user).distinct().select_related("reviewed_by"),
-            public_id=public_id,
-        )
-    except Consultation.DoesNotExist:
-        raise Http404 from None
-
-
-def _require(request: HttpRequest, perm: str, consultation: Consultation | None = None) -> None:
-    """403 unless the user's role grants `perm` (at the consultation's clinic, when one is given)."""
-    if not request.user.has_perm(perm, consultation):
-        raise PermissionDenied
+VIEW, CHANGE = "consult.view_consultation", "consult.change_consultation"
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("consult:list")
 
 
 @login_required
 @require_GET
-def consultation_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "consult.view_consultation")
+def consultation_list(request: HtmxHttpRequest) -> HttpResponse:
+    require(request, VIEW)
     consultations = (
         Consultation.objects.for_user(request.user).select_related("counselor", "clinic").distinct()
     )
@@ -92,8 +71,8 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def consultation_new(request: HttpRequest) -> HttpResponse:
-    _require(request, "consult.add_consultation")
+def consultation_new(request: HtmxHttpRequest) -> HttpResponse:
+    require(request, "consult.add_consultation")
     clinics = [
         clinic
         for clinic in Clinic.objects.filter(memberships__user=request.user).distinct()
@@ -110,13 +89,13 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
             display_name=form.cleaned_data["display_name"],
             handout_language=form.cleaned_data["handout_language"],
         )
-        record(request, "create", consultation=consultation, obj=consultation)
+        record(request, AuditEvent.Action.CREATE, consultation=consultation, obj=consultation)
         return redirect("consult:workspace", public_id=consultation.public_id)
     return render(request, "consult/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _workspace_context(
-    request: HttpRequest, consultation: Consultation, form: WorkspaceForm | None = None, **extra
+    request: HtmxHttpRequest, consultation: Consultation, form: WorkspaceForm | None = None, **extra
 ) -> dict:
     """What `workspace.html#update` (the htmx answer) needs: the results and the save state."""
     show_all = request.GET.get("all") == "1" or request.POST.get("all") == "1"
@@ -130,14 +109,15 @@ def _workspace_context(
         "chosen": chosen,
         "can_add_option": len(chosen) < MAX_OPTIONS,
         "max_options": MAX_OPTIONS,
-        "can_edit": request.user.has_perm("consult.change_consultation", consultation),
+        "can_edit": request.user.has_perm(CHANGE, consultation),
+        "strength_labels": dict(Indication.Strength.choices),
         "show_all": show_all,
         **extra,
     }
 
 
 def _page_context(
-    request: HttpRequest, consultation: Consultation, form: WorkspaceForm | None = None, **extra
+    request: HtmxHttpRequest, consultation: Consultation, form: WorkspaceForm | None = None, **extra
 ) -> dict:
     """The whole workspace page: the results plus the intake form, face maps and issued handouts."""
     conditions = list(Condition.objects.all())
@@ -153,7 +133,7 @@ def _page_context(
         "severity_other": SEVERITY_OTHER,
         "scar_slugs": _scar_slugs(conditions),
         "can_review": request.user.has_perm("consult.review_consultation", consultation),
-        "handouts": consultation.handouts.select_related("issued_by").defer("pdf", "snapshot"),
+        "documents": consultation.documents.filter(kind="handout").listed(),
     }
 
 
@@ -193,15 +173,15 @@ def _initial_form(consultation: Consultation, conditions, flags) -> WorkspaceFor
 
 @login_required
 @require_GET
-def workspace(request: HttpRequest, public_id) -> HttpResponse:
-    _require(request, "consult.view_consultation")
-    consultation = _get_consultation_for_user(request, public_id)
-    _require(request, "consult.view_consultation", consultation)
-    record(request, "view", consultation=consultation, obj=consultation)
+def workspace(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    consultation = consultation_for(request, public_id, VIEW)
+    record(request, AuditEvent.Action.VIEW, consultation=consultation, obj=consultation)
     return render(request, "consult/workspace.html", _page_context(request, consultation))
 
 
-def _respond(request: HttpRequest, consultation: Consultation, status: int = 200, **extra) -> HttpResponse:
+def _respond(
+    request: HtmxHttpRequest, consultation: Consultation, status: int = 200, **extra
+) -> HttpResponse:
     """htmx: the re-rendered results and save state; otherwise the whole page (or a redirect)."""
     if request.htmx:
         context = _workspace_context(request, consultation, **extra)
@@ -216,10 +196,8 @@ def _respond(request: HttpRequest, consultation: Consultation, status: int = 200
 
 @login_required
 @require_POST
-def workspace_save(request: HttpRequest, public_id) -> HttpResponse:
-    _require(request, "consult.change_consultation")
-    consultation = _get_consultation_for_user(request, public_id)
-    _require(request, "consult.change_consultation", consultation)
+def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    consultation = consultation_for(request, public_id, CHANGE)
     form = WorkspaceForm(
         request.POST, conditions=list(Condition.objects.all()), flags=list(MedicalFlag.objects.all())
     )
@@ -228,28 +206,25 @@ def workspace_save(request: HttpRequest, public_id) -> HttpResponse:
             request, consultation, status=422, form=form, save_error=_("Not saved: check the marked fields.")
         )
     try:
-        save_profile(consultation, form.cleaned_data)
+        consultation.save_profile(form.cleaned_data)
     except Conflict:
         return _conflict(request, public_id)
     except DatabaseError:
         return _database_error(request, consultation)
     record(
         request,
-        "change",
+        AuditEvent.Action.CHANGE,
         consultation=consultation,
         obj=consultation,
         detail={"section": "profile", "version": consultation.version},
     )
-    consultation = _get_consultation_for_user(request, public_id)
-    return _respond(request, consultation, saved=True)
+    return _respond(request, consultation.reloaded(), saved=True)
 
 
 @login_required
 @require_POST
-def workspace_option(request: HttpRequest, public_id) -> HttpResponse:
-    _require(request, "consult.change_consultation")
-    consultation = _get_consultation_for_user(request, public_id)
-    _require(request, "consult.change_consultation", consultation)
+def workspace_option(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    consultation = consultation_for(request, public_id, CHANGE)
     form = OptionForm(request.POST)
     treatment = None
     if form.is_valid():
@@ -269,8 +244,8 @@ def workspace_option(request: HttpRequest, public_id) -> HttpResponse:
             message = _("Not saved: choose a treatment this clinic offers.")
         return _respond(request, consultation, status=422, save_error=message)
     try:
-        error = change_options(
-            consultation, form.cleaned_data["version"], form.cleaned_data["action"], treatment
+        error = consultation.change_options(
+            form.cleaned_data["version"], form.cleaned_data["action"], treatment
         )
     except Conflict:
         return _conflict(request, public_id)
@@ -281,16 +256,15 @@ def workspace_option(request: HttpRequest, public_id) -> HttpResponse:
         return _respond(request, consultation, status=422, save_error=message)
     record(
         request,
-        "change",
+        AuditEvent.Action.CHANGE,
         consultation=consultation,
         obj=consultation,
         detail={"section": "options", "action": form.cleaned_data["action"], "treatment": treatment.slug},
     )
-    consultation = _get_consultation_for_user(request, public_id)
-    return _respond(request, consultation, saved=True)
+    return _respond(request, consultation.reloaded(), saved=True)
 
 
-def _database_error(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+def _database_error(request: HtmxHttpRequest, consultation: Consultation) -> HttpResponse:
     log.exception("saving consultation %s failed", consultation.pk)
     return _respond(
         request,
@@ -300,8 +274,8 @@ def _database_error(request: HttpRequest, consultation: Consultation) -> HttpRes
     )
 
 
-def _conflict(request: HttpRequest, public_id) -> HttpResponse:
-    consultation = _get_consultation_for_user(request, public_id)
+def _conflict(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    consultation = consultation_for(request, public_id, CHANGE)
     message = _(
         "Not saved: this consultation was changed in another tab or by another user since you opened it. "
         "Reload to see the current version, then make your change again."
@@ -314,11 +288,9 @@ def _conflict(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def workspace_review(request: HttpRequest, public_id) -> HttpResponse:
+def workspace_review(request: HtmxHttpRequest, public_id) -> HttpResponse:
     """A physician marks the consultation as reviewed (or withdraws the mark)."""
-    _require(request, "consult.review_consultation")
-    consultation = _get_consultation_for_user(request, public_id)
-    _require(request, "consult.review_consultation", consultation)
+    consultation = consultation_for(request, public_id, "consult.review_consultation")
     reviewed = request.POST.get("reviewed") != "0"
     Consultation.objects.filter(pk=consultation.pk).update(
         reviewed_by=request.user if reviewed else None,
@@ -326,7 +298,7 @@ def workspace_review(request: HttpRequest, public_id) -> HttpResponse:
     )
     record(
         request,
-        "change",
+        AuditEvent.Action.CHANGE,
         consultation=consultation,
         obj=consultation,
         detail={"section": "review", "reviewed": reviewed},

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from consult.models import Consultation, Handout
+from consult.models import Consultation, Document
 from tests.browser.scenes import consultation_with_options
 
 VNU_JAR = settings.BASE_DIR / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -84,7 +84,7 @@ def pages(client: Client, users: dict, consultation: Consultation, empty: Consul
 def test_main_pages_are_valid_html(client, counselor, physician, clinic_admin, demo_clinic, tmp_path):
     consultation = consultation_with_options(counselor, demo_clinic, display_name="山田 花子")
     # An issued handout, so the workspace shows the list of handouts (the PDF itself is not needed).
-    Handout.objects.create(
+    Document.objects.create(
         consultation=consultation,
         issued_by=counselor,
         language="ja",

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from catalog.models import Treatment
-from consult.models import Consultation, Handout
+from consult.models import Consultation, Document
 from tests.browser.conftest import SAVE_TIMEOUT_MS, log_in_form, pdftotext, squash, watch_for_errors
 
 pytestmark = pytest.mark.browser
@@ -192,5 +192,5 @@ def test_a_counselor_runs_a_whole_consultation(live_server, page: Page, counselo
         *AREAS[OTHER[handout]],
     ]:
         assert squash(phrase) not in flat, f"{phrase!r} in the {handout} handout"
-    handout_row = Handout.objects.get(consultation=consultation)
+    handout_row = Document.objects.get(consultation=consultation)
     assert handout_row.language == handout

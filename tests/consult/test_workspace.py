@@ -349,12 +349,10 @@ def test_a_database_error_while_changing_options_is_a_visible_failed_save(
 ):
     from django.db import DatabaseError
 
-    import consult.views
-
     def broken(*args, **kwargs):
         raise DatabaseError("disk I/O error")
 
-    monkeypatch.setattr(consult.views, "change_options", broken)
+    monkeypatch.setattr(Consultation, "change_options", broken)
     response = option(counselor_client, consultation, "add", "subcision", **HX)
     assert response.status_code == 503
     body = response.content.decode()

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consult.handout import TEXT, build_snapshot_for_profile, render_handout
+from consult.documents.handout import build_snapshot_for_profile, render_handout
+from consult.documents.handout_text import TEXT
 from consult.profile import parse_profile
 
 ISSUED_AT = datetime(2026, 11, 21, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))

@@ -12,7 +12,7 @@ import pytest
 
 from catalog.models import Condition, Treatment
 from clinic.lib import pdf
-from consult.handout import build_snapshot, render_handout
+from consult.documents.handout import build_snapshot, render_handout
 from consult.models import ChosenOption, Concern, Consultation
 
 from .conftest import squash

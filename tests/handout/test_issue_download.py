@@ -1,4 +1,4 @@
-"""Issuing a handout from the workspace and downloading it again (consult/handout_views.py)."""
+"""Issuing a handout from the workspace and downloading it again (consult/documents/views.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Condition, Treatment
-from consult.handout import issue_handout, render_handout
-from consult.models import AuditEvent, ChosenOption, Concern, Consultation, Handout
+from consult.documents import handout as handout_kind
+from consult.documents import pipeline
+from consult.documents.handout import render_handout
+from consult.models import AuditEvent, ChosenOption, Concern, Consultation, Document
 from consult.workspace import analyse
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -45,17 +47,17 @@ def download_url(consultation, handout) -> str:
 
 
 @pytest.fixture
-def issued(counselor_client, consultation) -> Handout:
+def issued(counselor_client, consultation) -> Document:
     response = counselor_client.post(issue_url(consultation))
     assert response.status_code == 302
     assert response["Location"] == f"/consultations/{consultation.public_id}/"
-    return consultation.handouts.get()
+    return consultation.documents.get()
 
 
 @pytest.fixture
-def stored(consultation, counselor) -> Handout:
+def stored(consultation, counselor) -> Document:
     """A stored handout without rendering one, for the access tests."""
-    return Handout.objects.create(
+    return Document.objects.create(
         consultation=consultation,
         issued_by=counselor,
         language="ja",
@@ -114,7 +116,7 @@ def test_htmx_issue_returns_the_handout_card_with_the_new_download_link(counselo
     response = counselor_client.post(issue_url(consultation), **HX)
     assert response.status_code == 200
     body = response.content.decode()
-    handout = consultation.handouts.get()
+    handout = consultation.documents.get()
     assert 'id="handouts"' in body and "<html" not in body
     assert download_url(consultation, handout) in body
     assert "csrfmiddlewaretoken" in body
@@ -130,7 +132,7 @@ def test_another_clinics_user_gets_404(client, outsider, stored, consultation):
     client.force_login(outsider)
     assert client.post(issue_url(consultation)).status_code == 404
     assert client.get(download_url(consultation, stored)).status_code == 404
-    assert consultation.handouts.count() == 1
+    assert consultation.documents.count() == 1
 
 
 def test_anonymous_users_are_sent_to_login(client, stored, consultation):
@@ -158,7 +160,8 @@ def test_issuing_needs_post_and_unknown_handouts_are_not_found(
 
 def test_without_chosen_options_the_top_three_suggestions_are_printed(counselor, consultation):
     consultation.options.all().delete()
-    handout = issue_handout(consultation, counselor)
+    consultation = consultation.reloaded()
+    handout = pipeline.issue(handout_kind.KIND, consultation, counselor)
     today = timezone.localtime(handout.issued_at).date()
     expected = [s.treatment for s in analyse(consultation, "ja", today).result.suggestions[:3]]
     assert [o["slug"] for o in handout.snapshot["options"]] == expected
@@ -184,12 +187,12 @@ def test_a_handout_missing_a_required_disclosure_is_not_issued(counselor_client,
     assert 'role="alert"' in body
     assert "ダーマペン4" in body and "諸外国" in body
     assert "線維芽細胞" in body and "提供計画番号" in body
-    assert not consultation.handouts.exists()
+    assert not consultation.documents.exists()
     assert not AuditEvent.objects.filter(action="issue-handout").exists()
     # Without htmx: back to the workspace with the message.
     response = counselor_client.post(issue_url(consultation), follow=True)
     assert "未発行" in response.content.decode()
-    assert not consultation.handouts.exists()
+    assert not consultation.documents.exists()
 
 
 def test_the_handout_command_refuses_a_profile_whose_option_lacks_a_disclosure(tmp_path, db, capsys):

@@ -10,7 +10,9 @@ import pytest
 
 from catalog.models import Condition, HomeCareTip, Offering, Source, Treatment
 from consult.checks import JAPANESE_FONT
-from consult.handout import TEXT, UNAPPROVED_HEADINGS, render_handout
+from consult.documents.handout import render_handout
+from consult.documents.handout_text import TEXT
+from consult.documents.wording import UNAPPROVED_HEADINGS
 
 from .conftest import squash
 

@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 
 from catalog.models import Membership, Offering
 from catalog.roles import add_member
-from consult.models import Consultation, Handout
+from consult.models import Consultation, Document
 from tests.conftest import make_user
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -92,8 +92,8 @@ def consultation(counselor, demo_clinic) -> Consultation:
 
 
 @pytest.fixture
-def handout(consultation, counselor) -> Handout:
-    return Handout.objects.create(
+def handout(consultation, counselor) -> Document:
+    return Document.objects.create(
         consultation=consultation,
         issued_by=counselor,
         language="ja",
@@ -103,9 +103,9 @@ def handout(consultation, counselor) -> Handout:
     )
 
 
-def _fake_issue(consultation, user) -> Handout:
+def _fake_issue(kind, consultation, user) -> Document:
     """Issuing without rendering: the matrix is about who may, not about the PDF."""
-    return Handout.objects.create(
+    return Document.objects.create(
         consultation=consultation, issued_by=user, language="ja", snapshot={}, pdf=b"%PDF", sha256="0" * 64
     )
 
@@ -129,14 +129,14 @@ def _data(kind, consultation):
 
 def _state(consultation) -> tuple:
     row = Consultation.objects.values("version", "chart_number", "reviewed_by").get(pk=consultation.pk)
-    return row, Consultation.objects.count(), Handout.objects.count()
+    return row, Consultation.objects.count(), Document.objects.count()
 
 
 @pytest.mark.parametrize("role,action,expected", CASES)
 def test_access(client, request, monkeypatch, consultation, handout, other_clinic, role, action, expected):
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
-    monkeypatch.setattr("consult.handout_views.issue_handout", _fake_issue)
+    monkeypatch.setattr("consult.documents.views.issue_document", _fake_issue)
     method, path, data = ACTIONS[action]
     path = path.format(
         id=consultation.public_id,
@@ -213,7 +213,7 @@ def test_a_clinic_admin_elsewhere_cannot_issue_handouts_here(client, demo_clinic
     add_member(user, other_clinic, Membership.Role.COUNSELOR)
     client.force_login(user)
     assert client.post(f"/consultations/{consultation.public_id}/handouts/").status_code == 403
-    assert not consultation.handouts.exists()
+    assert not consultation.documents.exists()
 
 
 def test_a_physician_elsewhere_cannot_create_consultations_there(client, physician_elsewhere, other_clinic):

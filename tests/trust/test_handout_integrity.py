@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from consult.models import AuditEvent, Consultation, Handout
+from consult.models import AuditEvent, Consultation, Document
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,8 @@ def consultation(counselor, demo_clinic) -> Consultation:
 
 
 @pytest.fixture
-def handout(consultation, counselor) -> Handout:
-    return Handout.objects.create(
+def handout(consultation, counselor) -> Document:
+    return Document.objects.create(
         consultation=consultation,
         issued_by=counselor,
         language="ja",
@@ -35,7 +35,7 @@ def handout(consultation, counselor) -> Handout:
     )
 
 
-def url(handout: Handout) -> str:
+def url(handout: Document) -> str:
     return f"/consultations/{handout.consultation.public_id}/handouts/{handout.public_id}.pdf"
 
 
@@ -44,8 +44,8 @@ def url(handout: Handout) -> str:
 )
 def test_no_queryset_update_changes_an_issued_handout(handout, change):
     with pytest.raises(PermissionError):
-        Handout.objects.filter(pk=handout.pk).update(**change)
-    stored = Handout.objects.get(pk=handout.pk)
+        Document.objects.filter(pk=handout.pk).update(**change)
+    stored = Document.objects.get(pk=handout.pk)
     assert bytes(stored.pdf) == PDF and stored.snapshot == {"chart_number": "I-1"} and stored.language == "ja"
 
 
@@ -54,27 +54,27 @@ def test_no_model_save_or_bulk_path_changes_an_issued_handout(handout):
     with pytest.raises(PermissionError):
         handout.save()
     with pytest.raises(PermissionError):
-        Handout.objects.bulk_update([handout], ["pdf"])
-    assert bytes(Handout.objects.get(pk=handout.pk).pdf) == PDF
+        Document.objects.bulk_update([handout], ["pdf"])
+    assert bytes(Document.objects.get(pk=handout.pk).pdf) == PDF
 
 
 def test_the_issue_time_may_still_be_aligned_with_the_printed_one(handout):
     moment = timezone.now().replace(microsecond=0) - timedelta(seconds=5)
-    Handout.objects.filter(pk=handout.pk).update(issued_at=moment)
-    assert Handout.objects.get(pk=handout.pk).issued_at == moment
+    Document.objects.filter(pk=handout.pk).update(issued_at=moment)
+    assert Document.objects.get(pk=handout.pk).issued_at == moment
 
 
 def test_a_handout_altered_in_the_database_is_not_served(counselor_client, handout):
     with connection.cursor() as cursor:  # behind the application's back
         cursor.execute(
-            f"UPDATE {Handout._meta.db_table} SET pdf = %s WHERE id = %s", [b"%PDF-forged", handout.pk]
+            f"UPDATE {Document._meta.db_table} SET pdf = %s WHERE id = %s", [b"%PDF-forged", handout.pk]
         )
     response = counselor_client.get(url(handout))
     assert response.status_code == 409
     assert b"%PDF" not in response.content
     assert "SHA-256" in response.content.decode()
     event = AuditEvent.objects.get(action="download-handout")
-    assert event.detail == {"served": False, "reason": "sha256-mismatch"}
+    assert event.detail == {"kind": "handout", "served": False, "reason": "sha256-mismatch"}
 
 
 def test_an_intact_handout_is_served(counselor_client, handout):
@@ -87,7 +87,7 @@ def test_an_anonymised_handout_is_gone_with_a_clear_message(counselor_client, ha
         created_at=timezone.now() - timedelta(days=6 * 365)
     )
     call_command("anonymise_old", stdout=io.StringIO())
-    stored = Handout.objects.get(pk=handout.pk)
+    stored = Document.objects.get(pk=handout.pk)
     assert bytes(stored.pdf) == b"" and "chart_number" not in stored.snapshot
     assert stored.sha256 == hashlib.sha256(PDF).hexdigest()  # the fingerprint stays as evidence
     for language, words in (("en", "anonymised"), ("ja", "匿名化")):

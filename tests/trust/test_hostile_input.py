@@ -177,7 +177,7 @@ def test_a_database_error_while_saving_is_shown_as_a_failed_save_and_the_page_re
         "concern": ["rolling-scar"],
         "severity-rolling-scar": "2",
     }
-    with mock.patch("consult.views.save_profile", side_effect=DatabaseError("disk full")):
+    with mock.patch("consult.models.Consultation.save_profile", side_effect=DatabaseError("disk full")):
         response = counselor_client.post(f"/consultations/{saved.public_id}/save/", data, **HX)
     assert response.status_code == 503
     body = response.content.decode()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Condition
 from consult.audit import record
-from consult.models import AuditEvent, Concern, Consultation, Handout
+from consult.models import AuditEvent, Concern, Consultation, Document
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_export_includes_the_review_handouts_and_who_handled_the_record_from_whe
     client.get(f"/consultations/{consultation.public_id}/", REMOTE_ADDR="192.0.2.31")
     client.post(f"/consultations/{consultation.public_id}/review/", REMOTE_ADDR="192.0.2.31")
     pdf = b"%PDF-1.7 export"
-    handout = Handout.objects.create(
+    handout = Document.objects.create(
         consultation=consultation,
         issued_by=counselor,
         language="ja",
@@ -96,8 +96,9 @@ def test_export_includes_the_review_handouts_and_who_handled_the_record_from_whe
     assert exported["review"]["reviewed_by"] == "physician"
     assert exported["review"]["reviewed_at"] is not None
     assert exported["anonymised_at"] is None
-    assert exported["handouts"][0]["snapshot"] == {"chart_number": "P-500", "patient_name": "佐藤"}
-    assert exported["handouts"][0]["id"] == str(handout.public_id)
+    assert exported["documents"][0]["snapshot"] == {"chart_number": "P-500", "patient_name": "佐藤"}
+    assert exported["documents"][0]["id"] == str(handout.public_id)
+    assert exported["documents"][0]["kind"] == "handout"
     log = exported["access_log"]
     assert [(e["user"], e["action"], e["ip_address"]) for e in log] == [
         ("physician", "view", "192.0.2.31"),

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--clinic", required=True, help="clinic slug")
         parser.add_argument("--chart-number", required=True)
-        parser.add_argument("--include-pdfs", action="store_true", help="embed issued handout PDFs (base64)")
+        parser.add_argument(
+            "--include-pdfs", action="store_true", help="embed the PDFs of issued documents (base64)"
+        )
 
     def handle(self, *args, clinic: str, chart_number: str, include_pdfs: bool, **options) -> None:
         found = Clinic.objects.filter(slug=clinic).first()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from consult.handout import build_snapshot_for_profile, missing_disclosures, render_handout
+from consult.documents.handout import build_snapshot_for_profile, missing_disclosures, render_handout
 from consult.profile import ProfileCommand, ProfileError, parse_options, parse_profile_text
 
 

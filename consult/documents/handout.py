@@ -1,0 +1,413 @@
+"""The options handout (design.md §7): the first kind of document on the pipeline.
+
+`build_snapshot` gathers every text and number the handout shows, in the handout language, into a
+JSON-serialisable dict: the facts about each option come from the engine's result (one pass:
+consultation → profile → engine → snapshot); the catalog adds only its texts. The command line
+(`manage.py handout`) goes through `build_snapshot_for_profile`, so a profile and a consultation with
+the same data print the same handout.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.db.models import Max, Prefetch
+from django.utils import timezone, translation
+
+from catalog.models import Clinic, Condition, HomeCareTip, Nutrient, Offering, SideEffect, Treatment
+from consult.documents import pipeline
+from consult.documents.handout_text import TEXT
+from consult.documents.timeline import timeline_geometry
+from consult.documents.wording import (
+    AREA_NAMES,
+    CATEGORY,
+    FREQUENCY,
+    PAIN,
+    REGENERATIVE_CLASS,
+    REGENERATIVE_H,
+    REGULATORY,
+    REGULATORY_SHORT,
+    SEVERITY_OTHER,
+    SEVERITY_SCAR,
+    TOPIC,
+    UNAPPROVED_HEADINGS,
+    format_date,
+    range_text,
+    yen,
+    yen_range,
+)
+from consult.engine import Compared, Profile, lineage, suggest
+from consult.facts import catalog_facts
+from consult.models import FACE_AREA_SLUGS, AuditEvent, Consultation
+from consult.profile import ParsedProfile
+
+SNAPSHOT_VERSION = 1
+DEFAULT_OPTION_COUNT = 3
+
+
+def build_snapshot(
+    consultation: Consultation, issued_by, issued_at: datetime, handout_id: uuid.UUID | None = None
+) -> dict:
+    """Everything the handout for this consultation (read `with_details()`) shows, in its handout language."""
+    language = consultation.handout_language
+    today = timezone.localtime(issued_at).date()
+    counselor = consultation.counselor
+    return _build(
+        clinic=consultation.clinic,
+        profile=consultation.profile(today),
+        language=language,
+        chosen=consultation.option_slugs,
+        handout_id=handout_id or uuid.uuid4(),
+        header={
+            "patient": consultation.display_name,
+            "chart_number": consultation.chart_number,
+            "counselor": counselor.get_full_name() or counselor.get_username(),
+            "issued_by": issued_by.get_full_name() or issued_by.get_username(),
+        },
+        notes=consultation.notes,
+        issued_at=issued_at,
+    )
+
+
+def build_snapshot_for_profile(parsed: ParsedProfile, option_slugs: list[str], issued_at: datetime) -> dict:
+    """The same handout for a PROFILE.json (design.md §5), without a saved consultation."""
+    return _build(
+        clinic=parsed.clinic,
+        profile=parsed.profile,
+        language=parsed.language,
+        chosen=tuple(option_slugs),
+        handout_id=uuid.uuid4(),
+        header={
+            "patient": parsed.patient_name,
+            "chart_number": parsed.chart_number,
+            "counselor": parsed.counselor,
+            "issued_by": parsed.counselor,
+        },
+        notes=parsed.notes,
+        issued_at=issued_at,
+    )
+
+
+def _build(
+    *,
+    clinic: Clinic,
+    profile: Profile,
+    language: str,
+    chosen: tuple[str, ...],
+    handout_id: uuid.UUID,
+    header: dict,
+    notes: str,
+    issued_at: datetime,
+) -> dict:
+    issued_local = timezone.localtime(issued_at).replace(microsecond=0)
+    today = profile.today or issued_local.date()
+    with translation.override(language):
+        facts = catalog_facts(clinic, language)
+        result = suggest(profile, facts, language, compare=chosen)
+        source, compared = "chosen", result.compared
+        if not compared:
+            source = "suggested"
+            compared = tuple(
+                Compared(s.option, suggestion=s) for s in result.suggestions[:DEFAULT_OPTION_COUNT]
+            )
+        concerns = _concerns(profile, facts.condition_parent, language)
+        options = _options(clinic, compared, language)
+        home_care, home_sources = _home_care(concerns, facts.condition_parent, language)
+        catalog_date = Treatment.objects.aggregate(d=Max("reviewed_on"))["d"]
+        sources = _sources(options, concerns, home_sources)
+        clinic_data = {
+            "name": clinic.name,
+            "address": clinic.address,
+            "phone": clinic.phone,
+            "website": clinic.website,
+            "is_demo": clinic.is_demo,
+        }
+    text = TEXT[language]
+    event = None
+    if profile.event_date is not None and profile.event_date >= today:
+        display = format_date(profile.event_date, language)
+        event = {
+            "date": profile.event_date.isoformat(),
+            "display": display,
+            "days_from_issue": (profile.event_date - today).days,
+            "note": text["timeline_event"].format(d=display),
+        }
+    return {
+        "version": SNAPSHOT_VERSION,
+        "handout_id": str(handout_id),
+        "language": language,
+        "issued_at": issued_local.isoformat(),
+        "date": format_date(issued_local.date(), language),
+        "clinic": clinic_data,
+        "patient": header["patient"],
+        "chart_number": header["chart_number"],
+        "counselor": header["counselor"],
+        "issued_by": header["issued_by"],
+        "concerns": concerns,
+        "areas": sorted({a for c in concerns for a in c["areas"]}, key=FACE_AREA_SLUGS.index),
+        "options_source": source,
+        "options": options,
+        "event": event,
+        "home_care": home_care,
+        "notes": notes,
+        "catalog_reviewed_on": catalog_date.isoformat() if catalog_date else "",
+        "catalog_text": text["catalog"].format(d=catalog_date.isoformat() if catalog_date else "—"),
+        "sources": sources,
+    }
+
+
+def _concerns(profile: Profile, parent: dict, language: str) -> list[dict]:
+    conditions = {
+        c.slug: c
+        for c in Condition.objects.filter(slug__in=[c.condition for c in profile.concerns]).prefetch_related(
+            "sources"
+        )
+    }
+    concerns = []
+    for concern in profile.concerns:
+        condition = conditions[concern.condition]
+        scale = SEVERITY_SCAR if "acne-scar" in lineage(concern.condition, parent) else SEVERITY_OTHER
+        concerns.append(
+            {
+                "slug": condition.slug,
+                "name": condition.name,
+                "severity": concern.severity,
+                "severity_text": scale[language].get(concern.severity, str(concern.severity)),
+                "areas": [a for a in FACE_AREA_SLUGS if a in concern.areas],
+                "area_names": [AREA_NAMES[language][a] for a in FACE_AREA_SLUGS if a in concern.areas],
+                "home_care": condition.home_care,
+                "sources": [s.title for s in condition.sources.all()],
+            }
+        )
+    return concerns
+
+
+def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> list[dict]:
+    """Each compared option as the handout shows it: the engine's facts, the catalog's texts."""
+    text = TEXT[language]
+    slugs = [c.option.treatment for c in compared]
+    treatments = {
+        t.slug: t
+        for t in Treatment.objects.filter(slug__in=slugs).prefetch_related(
+            Prefetch("side_effects", queryset=SideEffect.objects.order_by("sort_order", "id")),
+            "sources",
+        )
+    }
+    offerings = {
+        o.treatment.slug: o
+        for o in Offering.objects.filter(
+            clinic=clinic, active=True, treatment__slug__in=slugs
+        ).select_related("treatment")
+    }
+    options = []
+    for n, (option, suggestion, exclusion) in enumerate(
+        ((c.option, c.suggestion, c.exclusion) for c in compared), start=1
+    ):
+        slug, timing = option.treatment, option.timing
+        t = treatments[slug]
+        offering = offerings.get(slug)
+        addresses = [
+            {
+                "concern": a.condition_name,
+                "strength": a.strength,
+                "strength_text": a.strength_text,
+                "rationale": a.rationale,
+            }
+            for a in option.addresses
+        ]
+        price = None
+        if option.estimated_cost_yen is not None:
+            course_label = (
+                text["course_same"].format(a=timing.sessions_min)
+                if timing.sessions_min == timing.sessions_max
+                else text["course"].format(a=timing.sessions_min, b=timing.sessions_max)
+            )
+            price = {
+                "per_session_yen": option.per_session_yen,
+                "course_min_yen": option.estimated_cost_yen[0],
+                "course_max_yen": option.estimated_cost_yen[1],
+                "per_session_text": yen(option.per_session_yen),
+                "course_label": course_label,
+                "course_text": yen_range(*option.estimated_cost_yen, language),
+                "packs": [
+                    {"sessions": s, "price_yen": p, "label": text["pack"].format(n=s), "text": yen(p)}
+                    for s, p in option.courses
+                    if s > 1  # a one-session "course" is the per-session price again
+                ],
+                "is_sample": option.is_sample_price,
+                "note": offering.note if offering else "",
+            }
+        regulatory = {
+            "status": t.regulatory_status,
+            "text": REGULATORY[language].get(t.regulatory_status, ""),
+            "short": REGULATORY_SHORT[language].get(t.regulatory_status, ""),
+            "note": t.approval_note,
+            "unapproved": [],
+            "regenerative_class": None,
+            "class_text": "",
+            "plan_number": "",
+            "plan_text": "",
+        }
+        if t.regulatory_status == Treatment.Regulatory.UNAPPROVED:
+            regulatory["unapproved"] = [
+                {"heading": UNAPPROVED_HEADINGS[language][name], "text": getattr(t, name)}
+                for name in Treatment.UNAPPROVED_FIELDS
+            ]
+        if t.regulatory_status == Treatment.Regulatory.REGENERATIVE:
+            regulatory["regenerative_class"] = t.regenerative_class
+            regulatory["class_text"] = REGENERATIVE_CLASS[language].get(t.regenerative_class, "")
+            regulatory["plan_number"] = offering.regenerative_plan_number if offering else ""
+            regulatory["plan_text"] = (
+                text["plan_number"].format(n=regulatory["plan_number"])
+                if regulatory["plan_number"]
+                else text["plan_missing"]
+            )
+        options.append(
+            {
+                "n": n,
+                "slug": slug,
+                "name": option.name,
+                "label": text["option"].format(n=n),
+                "unapproved_heading": text["unapproved_h"].format(name=t.name),
+                "regenerative_heading": text["regenerative_h"].format(name=t.name),
+                "category": CATEGORY[language].get(t.category, ""),
+                "summary": t.summary,
+                "how_it_works": t.how_it_works,
+                "session_description": t.session_description,
+                "sessions_min": timing.sessions_min,
+                "sessions_max": timing.sessions_max,
+                "interval_weeks_min": timing.interval_weeks_min,
+                "interval_weeks_max": timing.interval_weeks_max,
+                "effect_weeks_min": timing.effect_weeks_min,
+                "effect_weeks_max": timing.effect_weeks_max,
+                "sessions_text": range_text(
+                    text,
+                    "sessions",
+                    timing.sessions_min,
+                    timing.sessions_max,
+                    c=timing.interval_weeks_min,
+                    d=timing.interval_weeks_max,
+                ),
+                "effect_text": text["effect"].format(a=timing.effect_weeks_min, b=timing.effect_weeks_max),
+                "downtime_text": range_text(text, "days", timing.downtime_days_min, timing.downtime_days_max),
+                "duration_text": t.duration_text,
+                "downtime_days_min": timing.downtime_days_min,
+                "downtime_days_max": timing.downtime_days_max,
+                "downtime_description": t.downtime_description,
+                "pain": option.pain,
+                "pain_text": text["pain_scale"].format(
+                    word=PAIN[language].get(option.pain, ""), p=option.pain
+                ),
+                "anesthesia": t.anesthesia,
+                "uses_needles": option.uses_needles,
+                "skin_type_note": t.skin_type_note,
+                "variants": t.variants,
+                "side_effects": [
+                    {
+                        "name": se.name,
+                        "frequency": FREQUENCY[language].get(se.frequency, ""),
+                        "usual_duration": se.usual_duration,
+                    }
+                    for se in t.side_effects.all()
+                ],
+                "addresses": addresses,
+                "matched": suggestion is not None or exclusion is not None,
+                "cautions": [c.text for c in suggestion.cautions] if suggestion else [],
+                "exclusions": [r.text for r in exclusion.reasons] if exclusion else [],
+                "price": price,
+                "regulatory": regulatory,
+                "sources": [s.title for s in t.sources.all()],
+            }
+        )
+    return options
+
+
+def _home_care(concerns: list[dict], parent: dict, language: str) -> tuple[dict, list[str]]:
+    slugs = {s for c in concerns for s in lineage(c["slug"], parent)}
+    tips = (
+        HomeCareTip.objects.filter(conditions__slug__in=slugs)
+        .distinct()
+        .select_related("source")
+        .order_by("topic", "sort_order", "slug")
+    )
+    topics: dict[str, list[str]] = {}
+    sources = []
+    for tip in tips:
+        topics.setdefault(tip.topic, []).append(tip.text)
+        if tip.source:
+            sources.append(tip.source.title)
+    order = list(HomeCareTip.Topic.values)
+    nutrients = list(
+        Nutrient.objects.filter(conditions__slug__in=slugs)
+        .distinct()
+        .select_related("source")
+        .order_by("sort_order", "slug")
+    )
+    sources += [n.source.title for n in nutrients if n.source]
+    return {
+        "conditions": [{"name": c["name"], "text": c["home_care"]} for c in concerns if c["home_care"]],
+        "topics": [
+            {"topic": topic, "title": TOPIC[language].get(topic, topic), "tips": topics[topic]}
+            for topic in sorted(topics, key=lambda t: order.index(t) if t in order else len(order))
+        ],
+        "nutrients": [{"name": n.name, "role": n.role, "foods": n.foods} for n in nutrients],
+    }, sources
+
+
+def _sources(options: list[dict], concerns: list[dict], extra: list[str]) -> list[str]:
+    titles = [t for o in options for t in o["sources"]] + [t for c in concerns for t in c["sources"]] + extra
+    return list(dict.fromkeys(titles))
+
+
+def missing_disclosures(snapshot: dict) -> list[str]:
+    """What keeps the snapshot from being a lawful handout, one line per option and gap (empty: none).
+
+    Every unapproved product needs its five statements and every regenerative treatment its class and
+    the clinic's filed plan number; `lint_catalog` reports the same gaps to the clinic admin.
+    """
+    problems = []
+    for option in snapshot["options"]:
+        regulatory = option["regulatory"]
+        if regulatory["status"] == Treatment.Regulatory.UNAPPROVED:
+            missing = [s["heading"] for s in regulatory["unapproved"] if not s["text"].strip()]
+            if missing:
+                problems.append(f"{option['name']}: {', '.join(missing)}")
+        if regulatory["status"] == Treatment.Regulatory.REGENERATIVE:
+            if not regulatory["class_text"]:
+                problems.append(f"{option['name']}: {REGENERATIVE_H[snapshot['language']]['class']}")
+            if not regulatory["plan_number"]:
+                problems.append(f"{option['name']}: {REGENERATIVE_H[snapshot['language']]['plan']}")
+    return problems
+
+
+def _context(snapshot: dict) -> dict:
+    """What the template needs beyond the snapshot, computed from it alone."""
+    language = snapshot["language"]
+    return {
+        "timeline": timeline_geometry(snapshot) if snapshot["options"] else None,
+        "any_sample": any(o["price"] and o["price"]["is_sample"] for o in snapshot["options"]),
+        "unapproved": [o for o in snapshot["options"] if o["regulatory"]["unapproved"]],
+        "regenerative": [o for o in snapshot["options"] if o["regulatory"]["status"] == "regenerative"],
+        "face_areas": [(slug, AREA_NAMES[language][slug]) for slug in FACE_AREA_SLUGS],
+    }
+
+
+KIND = pipeline.DocumentKind(
+    name="handout",
+    path="handouts",
+    template="handout/handout.html",
+    stylesheet="handout/handout.css",
+    wording=TEXT,
+    build=build_snapshot,
+    card_template="consult/_handouts.html",
+    problems=missing_disclosures,
+    context=_context,
+    issue_action=AuditEvent.Action.ISSUE_HANDOUT,
+    download_action=AuditEvent.Action.DOWNLOAD_HANDOUT,
+)
+
+
+def render_handout(snapshot: dict) -> bytes:
+    """PDF bytes for a handout snapshot (the command line, tests and benchmarks)."""
+    return pipeline.render(KIND, snapshot, snapshot["handout_id"])

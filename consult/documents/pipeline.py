@@ -1,0 +1,111 @@
+"""The one pipeline every patient document goes through (design.md §11).
+
+snapshot builder (plain, JSON-serialisable data) → template → WeasyPrint (`clinic/lib/pdf.py`) →
+an immutable stored `Document` (snapshot, PDF bytes, SHA-256) → audited issue and download.
+
+A kind of document is a `DocumentKind`: its snapshot builder, its wording and its template. The
+rendering, storing, refusing and auditing are here and in `consult/documents/views.py`, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from clinic.lib.pdf import html_to_pdf, static_path, static_prefix
+from consult.models import AuditEvent, Consultation, Document
+
+# build(consultation, issued_by, issued_at, document_id) -> snapshot
+SnapshotBuilder = Callable[[Consultation, object, datetime, uuid.UUID], dict]
+
+
+def _nothing_missing(snapshot: dict) -> list[str]:
+    return []
+
+
+def _no_extra_context(snapshot: dict) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    name: str  # the key stored in Document.kind and used in URLs' names ("handout")
+    path: str  # the URL segment under a consultation ("handouts")
+    template: str
+    stylesheet: str  # a static file, parsed once per process by clinic.lib.pdf
+    wording: dict[str, dict[str, str]]  # the template's sentences, by language
+    build: SnapshotBuilder
+    card_template: str  # the workspace card listing issued ones; also the htmx answer to "issue"
+    # What keeps a snapshot from being a lawful document, one line per gap (empty: it may be issued).
+    problems: Callable[[dict], list[str]] = _nothing_missing
+    # Anything the template needs beyond the snapshot and its wording, computed from the snapshot alone.
+    context: Callable[[dict], dict] = _no_extra_context
+    issue_perm: str = "consult.change_consultation"
+    issue_action: str = AuditEvent.Action.ISSUE_DOCUMENT
+    download_action: str = AuditEvent.Action.DOWNLOAD_DOCUMENT
+
+
+class Refused(Exception):
+    """The document must not reach a patient as it is; nothing was issued. `problems` says why."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def document_html(kind: DocumentKind, snapshot: dict, *, inline_css: bool = False) -> str:
+    """The document's HTML. The stylesheet is passed to WeasyPrint separately (parsed once per
+    process); `inline_css` embeds it instead, for other renderers (the Chromium benchmark)."""
+    language = snapshot["language"]
+    context = {
+        "h": snapshot,
+        "t": kind.wording[language],
+        **kind.context(snapshot),
+        "inline_css": static_path(static_prefix() + kind.stylesheet).read_text(encoding="utf-8")
+        if inline_css
+        else "",
+    }
+    with translation.override(language):
+        return render_to_string(kind.template, context)
+
+
+def render(kind: DocumentKind, snapshot: dict, document_id: str) -> bytes:
+    """PDF bytes for a snapshot; the same snapshot and id always give the same bytes (no database)."""
+    html = document_html(kind, snapshot)
+    return html_to_pdf(html, identifier=document_id.replace("-", ""), stylesheets=(kind.stylesheet,))
+
+
+def issue(kind: DocumentKind, consultation: Consultation, user) -> Document:
+    """Snapshot the consultation (read `with_details()`), render it, and store snapshot, PDF and SHA-256.
+
+    Raises Refused, storing nothing, when the kind finds a gap the patient's paper must not have.
+    """
+    issued_at = timezone.now().replace(microsecond=0)
+    document_id = uuid.uuid4()
+    snapshot = kind.build(consultation, user, issued_at, document_id)
+    problems = kind.problems(snapshot)
+    if problems:
+        raise Refused(problems)
+    pdf = render(kind, snapshot, str(document_id))
+    with transaction.atomic():
+        document = Document.objects.create(
+            public_id=document_id,
+            consultation=consultation,
+            kind=kind.name,
+            issued_by=user,
+            language=snapshot["language"],
+            snapshot=snapshot,
+            pdf=pdf,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+        # `issued_at` is auto_now_add; align it with the time printed on the document.
+        Document.objects.filter(pk=document.pk).update(issued_at=issued_at)
+    document.issued_at = issued_at
+    return document

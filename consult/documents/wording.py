@@ -1,0 +1,175 @@
+"""Patient-facing words shared by every printed document, in the document's language (ja/en).
+
+Kept in code (like the engine's MESSAGES) so a document's language never depends on the counselor's
+UI language or on compiled message catalogs. Each kind of document keeps its own sentences beside
+its snapshot builder (e.g. `handout_text.py`); what several kinds say about a treatment is here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+AREA_NAMES = {
+    "ja": {
+        "forehead": "額",
+        "temples": "こめかみ",
+        "around-eyes": "目のまわり",
+        "nose": "鼻",
+        "cheek-left": "左頬",
+        "cheek-right": "右頬",
+        "around-mouth": "口のまわり",
+        "chin": "あご",
+        "jawline": "フェイスライン",
+        "neck": "首",
+    },
+    "en": {
+        "forehead": "Forehead",
+        "temples": "Temples",
+        "around-eyes": "Around the eyes",
+        "nose": "Nose",
+        "cheek-left": "Left cheek",
+        "cheek-right": "Right cheek",
+        "around-mouth": "Around the mouth",
+        "chin": "Chin",
+        "jawline": "Jawline",
+        "neck": "Neck",
+    },
+}
+
+SEVERITY_SCAR = {
+    "ja": {
+        1: "1 色の変化のみ（へこみはない）",
+        2: "2 軽度（50cm離れると目立たず、メイクで隠れる）",
+        3: "3 中等度（50cm離れても目立つが、皮膚を伸ばすと平らになる）",
+        4: "4 重度（皮膚を伸ばしても平らにならない）",
+    },
+    "en": {
+        1: "1 colour change only, no depression",
+        2: "2 mild: not obvious at 50 cm, covered by make-up",
+        3: "3 moderate: obvious at 50 cm, flattens when the skin is stretched",
+        4: "4 severe: does not flatten when the skin is stretched",
+    },
+}
+SEVERITY_OTHER = {
+    "ja": {1: "1 軽度", 2: "2 中等度", 3: "3 やや強い", 4: "4 強い"},
+    "en": {1: "1 mild", 2: "2 moderate", 3: "3 marked", 4: "4 severe"},
+}
+PAIN = {
+    "ja": {0: "ほぼなし", 1: "軽い", 2: "中程度", 3: "強い"},
+    "en": {0: "little or none", 1: "mild", 2: "moderate", 3: "strong"},
+}
+FREQUENCY = {
+    "ja": {"common": "よくある", "occasional": "ときどき", "rare": "まれ"},
+    "en": {"common": "common", "occasional": "occasional", "rare": "rare"},
+}
+CATEGORY = {
+    "ja": {
+        "energy-device": "機器による施術",
+        "microneedling": "マイクロニードル",
+        "injectable": "注入（肌育）",
+        "regenerative": "再生医療等",
+        "surgical": "外科的な施術",
+        "home-care": "ホームケア",
+    },
+    "en": {
+        "energy-device": "Energy device",
+        "microneedling": "Microneedling",
+        "injectable": "Injectable skin booster",
+        "regenerative": "Regenerative medicine",
+        "surgical": "Surgical procedure",
+        "home-care": "Home care",
+    },
+}
+TOPIC = {
+    "ja": {
+        "skin-care": "スキンケア",
+        "uv": "紫外線対策",
+        "hands-off": "触らない・つぶさない",
+        "nutrition": "食事と栄養",
+        "sleep": "睡眠と生活習慣",
+        "make-up": "メイク",
+    },
+    "en": {
+        "skin-care": "Skin care",
+        "uv": "Sun protection",
+        "hands-off": "Hands off",
+        "nutrition": "Food and nutrition",
+        "sleep": "Sleep and lifestyle",
+        "make-up": "Make-up",
+    },
+}
+REGULATORY = {
+    "ja": {
+        "approved": "国内で承認された医薬品・医療機器を用いる施術です。",
+        "not-regulated": "医師の手技による施術で、特定の医薬品・医療機器の製品を用いるものではありません。",
+        "unapproved": "国内では未承認の医薬品・医療機器を用いる施術です。「大切なお知らせ」の説明をご覧ください。",
+        "regenerative": "再生医療等安全性確保法にもとづく再生医療等です。",
+    },
+    "en": {
+        "approved": "Uses a drug or device approved in Japan.",
+        "not-regulated": "A procedure by the physician that does not rely on a particular regulated drug or device.",
+        "unapproved": "Uses a drug or device that is unapproved in Japan. See “Important information”.",
+        "regenerative": "Regenerative medicine under the Act on the Safety of Regenerative Medicine.",
+    },
+}
+REGULATORY_SHORT = {
+    "ja": {
+        "approved": "国内承認品を使用",
+        "not-regulated": "手技による施術",
+        "unapproved": "国内未承認の医薬品等を使用",
+        "regenerative": "再生医療等",
+    },
+    "en": {
+        "approved": "Approved in Japan",
+        "not-regulated": "Procedure (no regulated product)",
+        "unapproved": "Unapproved in Japan",
+        "regenerative": "Regenerative medicine",
+    },
+}
+REGENERATIVE_CLASS = {
+    "ja": {2: "第二種再生医療等", 3: "第三種再生医療等"},
+    "en": {2: "Class 2 regenerative medicine", 3: "Class 3 regenerative medicine"},
+}
+UNAPPROVED_HEADINGS = {
+    "ja": {
+        "unapproved_statement": "未承認医薬品等であること",
+        "acquisition_route": "入手経路等",
+        "domestic_alternatives": "国内の承認医薬品等の有無",
+        "foreign_safety_info": "諸外国における安全性等に係る情報",
+        "relief_system_note": "医薬品副作用被害救済制度について",
+    },
+    "en": {
+        "unapproved_statement": "It is unapproved in Japan",
+        "acquisition_route": "How the clinic obtains it",
+        "domestic_alternatives": "Approved products in Japan for the same purpose",
+        "foreign_safety_info": "Safety information from other countries",
+        "relief_system_note": "The relief system for adverse drug reactions",
+    },
+}
+
+# Names of the regenerative-medicine disclosures, for the message when one is missing.
+REGENERATIVE_H = {
+    "ja": {"class": "再生医療等の区分", "plan": "提供計画番号（届出）"},
+    "en": {"class": "regenerative medicine class", "plan": "plan number (filed)"},
+}
+
+
+def yen(amount: int | None) -> str:
+    return "" if amount is None else f"¥{amount:,}"
+
+
+def yen_range(low: int, high: int, language: str) -> str:
+    return yen(low) if low == high else f"{yen(low)}{'〜' if language == 'ja' else '–'}{yen(high)}"
+
+
+def range_text(text: dict, key: str, low: int, high: int, **extra) -> str:
+    """'3–5 sessions' or, when both ends are equal, '3 sessions' (key + '_same')."""
+    if low == high and f"{key}_same" in text:
+        return text[f"{key}_same"].format(a=low, b=high, **extra)
+    return text[key].format(a=low, b=high, **extra)
+
+
+def format_date(day: date, language: str) -> str:
+    if language == "ja":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {day:%B} {day.year}"

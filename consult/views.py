@@ -21,7 +21,7 @@ from catalog.roles import has_clinic_perm
 from consult.access import HtmxHttpRequest, consultation_for, require
 from consult.audit import record
 from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
-from consult.models import FACE_AREAS, MAX_OPTIONS, AuditEvent, Conflict, Consultation
+from consult.models import FACE_AREAS, MAX_OPTIONS, PROFILE_FIELDS, AuditEvent, Conflict, Consultation
 from consult.workspace import analyse, condition_groups
 
 log = logging.getLogger(__name__)
@@ -151,23 +151,8 @@ def _scar_slugs(conditions: list[Condition]) -> set[str]:
 
 
 def _initial_form(consultation: Consultation, conditions, flags) -> WorkspaceForm:
-    initial = {
-        name: getattr(consultation, name)
-        for name in (
-            "chart_number",
-            "display_name",
-            "age_band",
-            "skin_type",
-            "handout_language",
-            "max_downtime_days",
-            "budget_yen",
-            "max_pain",
-            "event_date",
-            "notes",
-            "version",
-        )
-    }
-    initial["needles_ok"] = "yes" if consultation.needles_ok else "no"
+    initial = {name: getattr(consultation, name) for name in (*PROFILE_FIELDS, "version")}
+    initial["needles_ok"] = "yes" if consultation.needles_ok else "no"  # the form's radio values
     return WorkspaceForm(initial=initial, conditions=conditions, flags=flags)
 
 

@@ -167,3 +167,15 @@ def test_the_printed_cautions_and_timeline_use_the_languages_dates(pregnant_ja, 
     assert "準備期間" in ja and "preparation" in en
     for rendered in (pregnant_ja, pregnant_en):
         assert not ISO_DATE.search(rendered.text())
+
+
+# --- "not suitable" on paper -------------------------------------------------------------------
+
+
+def test_a_chosen_option_not_for_the_concern_says_so_with_the_reason():
+    snap = snapshot("en", ["subcision"], concerns=[{"condition": "ice-pick-scar", "severity": 3}], flags=[])
+    (option,) = snap["options"]
+    assert option["addresses"] == [] and not option["matched"]
+    (rating,) = option["unsuitable"]
+    assert (rating["concern"], rating["strength_text"]) == ("Ice-pick scars", "not suitable")
+    assert "not tethered" in rating["rationale"]

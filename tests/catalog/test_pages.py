@@ -77,6 +77,20 @@ def test_treatment_admin_form_has_japanese_and_english_side_by_side(client, clin
     assert "indications-" in body and "contraindications-" in body
 
 
+def test_the_admin_edits_lead_times_and_the_flags_home_care_must_not_reach(client, clinic_admin):
+    from catalog.models import HomeCareTip, Nutrient, Treatment
+
+    client.force_login(clinic_admin)
+    pk = Treatment.objects.get(slug="fibroblast-transplant").pk
+    body = client.get(f"/admin/catalog/treatment/{pk}/change/").content.decode()
+    for name in ("lead_time_weeks", "lead_time_description_ja", "lead_time_description_en"):
+        assert f'name="{name}"' in body
+    for model, slug in ((HomeCareTip, "turnover-supporting-ingredients"), (Nutrient, "vitamin-a")):
+        pk = model.objects.get(slug=slug).pk
+        body = client.get(f"/admin/catalog/{model._meta.model_name}/{pk}/change/").content.decode()
+        assert 'name="avoid_with"' in body
+
+
 def test_a_counselor_cannot_reach_the_admin(client, counselor):
     client.force_login(counselor)
     assert client.get("/admin/catalog/treatment/").status_code == 302

@@ -105,6 +105,8 @@ class TreatmentAdmin(AuditedAdmin):
                     ("interval_weeks_min", "interval_weeks_max"),
                     ("effect_weeks_min", "effect_weeks_max"),
                     "duration_text",
+                    "lead_time_weeks",
+                    "lead_time_description",
                 ]
             },
         ),
@@ -168,16 +170,16 @@ class SourceAdmin(AuditedAdmin):
 @admin.register(models.HomeCareTip)
 class HomeCareTipAdmin(AuditedAdmin):
     list_display = ["slug", "topic", "text"]
-    list_filter = ["topic", "conditions"]
+    list_filter = ["topic", "conditions", "avoid_with"]
     search_fields = ["slug", "text_ja", "text_en"]
-    filter_horizontal = ["conditions"]
+    filter_horizontal = ["conditions", "avoid_with"]
 
 
 @admin.register(models.Nutrient)
 class NutrientAdmin(AuditedAdmin):
     list_display = ["name", "slug", "foods"]
     search_fields = ["slug", "name_ja", "name_en"]
-    filter_horizontal = ["conditions"]
+    filter_horizontal = ["conditions", "avoid_with"]
 
 
 class ClinicScopedAdmin(AuditedAdmin):

@@ -145,6 +145,15 @@ def _disclosure_problems(treatment: Treatment) -> Iterator[Problem]:
         yield Problem(_label(treatment), "approval_note_ja", "approved product without approval details")
 
 
+def _lead_time_problems(treatment: Treatment) -> Iterator[Problem]:
+    """A lead time before the first session (cell culture) is explained to the patient in both languages."""
+    if treatment.lead_time_weeks and not any(
+        (getattr(treatment, f"lead_time_description_{lang}") or "").strip() for lang in LANGUAGES
+    ):
+        # One language filled and the other not is reported as a missing translation already.
+        yield Problem(_label(treatment), "lead_time_description", "lead time without an explanation")
+
+
 def _offering_problems(offering: Offering) -> Iterator[Problem]:
     label = f"catalog.offering[{offering.clinic.slug}/{offering.treatment.slug}]"
     treatment = offering.treatment
@@ -186,6 +195,7 @@ def lint() -> list[Problem]:
             problems.extend(_range_problems(obj))
     for treatment in Treatment.objects.all():
         problems.extend(_disclosure_problems(treatment))
+        problems.extend(_lead_time_problems(treatment))
     for offering in Offering.objects.select_related("clinic", "treatment").prefetch_related("course_prices"):
         problems.extend(_offering_problems(offering))
     problems.extend(_source_problems())

@@ -159,6 +159,15 @@ class Treatment(models.Model):
     uses_needles = models.BooleanField(_("uses needles or injections"))
     effect_weeks_min = models.PositiveSmallIntegerField(_("weeks until a change may show (min)"))
     effect_weeks_max = models.PositiveSmallIntegerField(_("weeks until a change may show (max)"))
+    lead_time_weeks = models.PositiveSmallIntegerField(
+        _("weeks of preparation before the first session"),
+        default=0,
+        help_text=_(
+            "The shortest time from the decision to the first session, e.g. while the patient's cells "
+            "are cultured; 0 when the first session can follow right away."
+        ),
+    )
+    lead_time_description = models.TextField(_("what the preparation involves"), blank=True)
     duration_text = models.TextField(_("how long results last"))
     pih_risk_from_skin_type = models.PositiveSmallIntegerField(
         _("higher pigmentation risk from Fitzpatrick type"),
@@ -248,6 +257,9 @@ class Indication(models.Model):
         FIRST_LINE = 3, _("first-line")
         GOOD = 2, _("good")
         ADJUNCT = 1, _("adjunct")
+        # On a child condition, overrides the parent's rating: the treatment does not suit it
+        # (subcision for ice-pick scars). The rationale says why.
+        NOT_FOR = 0, _("not suitable")
 
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="indications")
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="indications")
@@ -263,7 +275,7 @@ class Indication(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["treatment", "condition"], name="indication_unique"),
             models.CheckConstraint(
-                condition=Q(strength__gte=1, strength__lte=3), name="indication_strength_1_3"
+                condition=Q(strength__gte=0, strength__lte=3), name="indication_strength_0_3"
             ),
         ]
 
@@ -294,6 +306,18 @@ class Contraindication(models.Model):
         return f"{self.treatment} × {self.flag} ({self.kind})"
 
 
+def _avoid_with(related_name: str) -> models.ManyToManyField:
+    """The medical flags for which a piece of home-care advice must not be given (retinol or vitamin A
+    supplements in pregnancy): a patient document leaves it out when the patient has one of them."""
+    return models.ManyToManyField(
+        MedicalFlag,
+        related_name=related_name,
+        blank=True,
+        verbose_name=_("not for patients with"),
+        help_text=_("The advice is left out of the handout of a patient with any of these flags."),
+    )
+
+
 class HomeCareTip(models.Model):
     class Topic(models.TextChoices):
         SKIN_CARE = "skin-care", _("Skin care")
@@ -310,6 +334,7 @@ class HomeCareTip(models.Model):
     conditions = models.ManyToManyField(
         Condition, related_name="home_care_tips", verbose_name=_("conditions")
     )
+    avoid_with = _avoid_with("avoided_tips")
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
@@ -332,6 +357,7 @@ class Nutrient(models.Model):
     conditions = models.ManyToManyField(
         Condition, related_name="nutrients", blank=True, verbose_name=_("conditions")
     )
+    avoid_with = _avoid_with("avoided_nutrients")
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:

@@ -26,6 +26,7 @@ class TreatmentTR(TranslationOptions):
         "how_it_works",
         "session_description",
         "downtime_description",
+        "lead_time_description",
         "anesthesia",
         "duration_text",
         "skin_type_note",

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
 from catalog.models import Condition, Indication, Offering, Treatment
-from consult.engine import ConcernIn, addresses
+from consult.engine import ConcernIn, ratings
 from consult.facts import catalog_facts
 
 
@@ -24,27 +24,31 @@ def condition_list(request: HttpRequest) -> HttpResponse:
 def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     condition = get_object_or_404(
         Condition.objects.select_related("parent").prefetch_related(
-            "children", "home_care_tips", "nutrients", "sources"
+            "children", "home_care_tips__avoid_with", "nutrients__avoid_with", "sources"
         ),
         slug=slug,
     )
     # One row per treatment, rated as the suggestion engine rates a concern on this condition (the
-    # nearest of its own and its ancestors' indications): the same rule, from the same place.
+    # nearest of its own and its ancestors' indications): the same rule, from the same place. A
+    # nearest rating of "not suitable" is listed apart: the engine does not count it as addressed.
     language = "en" if (get_language() or "").startswith("en") else "ja"
     facts = catalog_facts(None, language)
     concern = (ConcernIn(condition.slug, severity=1),)
     rows = []
     for treatment in facts.treatments:
-        found = addresses(treatment, concern, facts, language)
+        found = ratings(treatment, concern, facts, language)
         if found:
             rows.append((treatment, found[0]))
-    indications = sorted(rows, key=lambda row: (-row[1].strength, row[0].name))
+    rows.sort(key=lambda row: (-row[1].strength, row[0].name))
+    indications = [row for row in rows if not row[1].not_for]
+    not_suitable = [row for row in rows if row[1].not_for]
     return render(
         request,
         "catalog/condition_detail.html",
         {
             "condition": condition,
             "indications": indications,
+            "not_suitable": not_suitable,
             "strength_labels": dict(Indication.Strength.choices),
         },
     )

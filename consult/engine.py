@@ -5,24 +5,28 @@ network: `consult/facts.py` turns the catalog into `CatalogFacts`, this module d
 
 - A treatment is a *candidate* when it has an indication for at least one concern; a concern on a
   child condition (``rolling-scar``) also matches indications of its ancestors (``acne-scar``),
-  and the nearest one gives the strength and rationale.
+  and the nearest one gives the strength and rationale. A nearest rating of "not for" (`NOT_FOR`,
+  e.g. subcision for ice-pick scars) overrides the parent's: that concern is not addressed.
 - A candidate is *excluded* (with every reason) when an absolute contraindication is flagged, the
   patient refuses needles and it uses needles or injections, or the clinic does not offer it.
 - Otherwise it is *suggested* with a score 0–100: severity-weighted coverage of the concerns,
   lowered by a fixed penalty for each caution (downtime, budget, pain, event timing, relative
   contraindication, skin type). Ties are broken by slug so the order never varies.
+- The event rule looks at the whole course (`_event_caution`): the first session no earlier than
+  today plus the lead time (cell culture), the typical number of sessions at the shortest interval,
+  the last session's longest downtime and the first visible change.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal, TypeVar
 
 Language = Literal["ja", "en"]
 
-FIRST_LINE, GOOD, ADJUNCT = 3, 2, 1
+FIRST_LINE, GOOD, ADJUNCT, NOT_FOR = 3, 2, 1, 0
 STRENGTH_WEIGHT = {FIRST_LINE: 1.0, GOOD: 0.7, ADJUNCT: 0.4}
 
 PENALTY = {
@@ -32,6 +36,7 @@ PENALTY = {
     "budget-maybe": 5,
     "pain": 10,
     "event-timing": 20,
+    "event-timing-maybe": 5,
     "relative-contraindication": 15,
     "skin-type": 10,
 }
@@ -112,6 +117,7 @@ class TreatmentFacts:
     contraindications: tuple[ContraindicationFacts, ...] = ()
     pih_risk_from_skin_type: int | None = None
     price: PriceFacts | None = None  # None: the clinic does not offer it
+    lead_time_weeks: int = 0  # before the first session can take place (cell culture)
 
     @property
     def timing(self) -> Timing:
@@ -124,6 +130,7 @@ class TreatmentFacts:
             self.downtime_days_max,
             self.effect_weeks_min,
             self.effect_weeks_max,
+            self.lead_time_weeks,
         )
 
     def course_cost_range(self) -> tuple[int, int] | None:
@@ -165,6 +172,28 @@ class Timing:
     downtime_days_max: int
     effect_weeks_min: int
     effect_weeks_max: int
+    lead_weeks: int = 0  # preparation before the first session (cell culture)
+
+    def first_session(self, today: date) -> date:
+        """The earliest day the first session can take place."""
+        return today + timedelta(weeks=self.lead_weeks)
+
+    def last_session(self, today: date, sessions: int) -> date:
+        """The earliest day of the last of `sessions` sessions at the shortest interval."""
+        return self.first_session(today) + timedelta(weeks=(sessions - 1) * self.interval_weeks_min)
+
+    def first_change(self, today: date) -> date:
+        """The earliest day a change may show (the shortest time after the first session)."""
+        return self.first_session(today) + timedelta(weeks=self.effect_weeks_min)
+
+    def clear_of(self, event: date, last_session: date) -> bool:
+        """True when the longest downtime after `last_session` is over before the event day (the
+        downtime takes the `downtime_days_max` days after the session)."""
+        return last_session + timedelta(days=self.downtime_days_max) < event
+
+    def latest_last_session(self, event: date) -> date:
+        """The last day on which a session leaves the event day clear of its longest downtime."""
+        return event - timedelta(days=self.downtime_days_max + 1)
 
 
 @dataclass(frozen=True)
@@ -186,6 +215,11 @@ class Addressed:
         """True when the rating is a parent condition's (no indication on the condition itself)."""
         return self.rated_for != self.condition
 
+    @property
+    def not_for(self) -> bool:
+        """True when the nearest rating says the treatment does not suit this condition."""
+        return self.strength == NOT_FOR
+
 
 @dataclass(frozen=True)
 class OptionFacts:
@@ -201,6 +235,7 @@ class OptionFacts:
     courses: tuple[tuple[int, int], ...]
     estimated_cost_yen: tuple[int, int] | None  # the typical course, shortest and longest
     is_sample_price: bool
+    unsuitable: tuple[Addressed, ...] = ()  # concerns whose nearest rating is "not for"
 
     @property
     def covered(self) -> tuple[str, ...]:
@@ -284,8 +319,13 @@ class Result:
 # --- wording ---------------------------------------------------------------------------------
 
 STRENGTH_WORD = {
-    "ja": {FIRST_LINE: "第一選択の一つ", GOOD: "よく用いられる", ADJUNCT: "補助的"},
-    "en": {FIRST_LINE: "a first-line option", GOOD: "a good option", ADJUNCT: "an adjunct option"},
+    "ja": {FIRST_LINE: "第一選択の一つ", GOOD: "よく用いられる", ADJUNCT: "補助的", NOT_FOR: "適応外"},
+    "en": {
+        FIRST_LINE: "a first-line option",
+        GOOD: "a good option",
+        ADJUNCT: "an adjunct option",
+        NOT_FOR: "not suitable",
+    },
 }
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -329,14 +369,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "痛みの目安は{pain}（0〜3）で、ご希望の上限{wish}を超えます。",
         "en": "Pain is rated {pain} of 3, above the wished maximum of {wish}.",
     },
-    "event-timing": {
-        "ja": "変化が見え始めるまで通常{weeks}週以上かかり、{event}のご予定（あと{left}日）までに間に合わない可能性があります。",
-        "en": "A change usually takes at least {weeks} weeks to show; the event on {event} is {left} days away.",
+    # The event rule's sentences: a caution is one or more of them, in this order.
+    "event-lead": {
+        "ja": "初回の施術の前に約{lead}週間の準備（細胞の培養など）が必要なため、初回は早くても{first}になります。",
+        "en": "The first session needs about {lead} weeks of preparation (such as cell culture), so it can "
+        "be on {first} at the earliest.",
+    },
+    "event-too-close": {
+        "ja": "{event}のご予定（あと{left}日）までの日数では、施術のダウンタイム（最大{high}日）がご予定の前に明けません。",
+        "en": "The event on {event} is {left} days away: too soon for a session's downtime (up to {high} "
+        "days) to be over before it.",
+    },
+    "event-no-fit": {
+        "ja": "ダウンタイム（最大{high}日）を{event}のご予定（あと{left}日）の前に終えるには、最後の施術を"
+        "{deadline}までに受ける必要がありますが、初回がそれより後になるため、ご予定までに間に合いません。",
+        "en": "For the downtime (up to {high} days) to be over before the event on {event} ({left} days "
+        "away), the last session would have to be by {deadline}; the first comes later, so the course "
+        "cannot fit before the event.",
     },
     "event-downtime": {
-        "ja": "{event}のご予定（あと{left}日）が、初回のダウンタイム（最大{high}日）と重なる可能性があります。",
-        "en": "The event on {event} ({left} days away) may fall within the first session's downtime "
-        "(up to {high} days).",
+        "ja": "{n}回の施術を{weeks}週間ごとに受けると、最後の施術は早くても{last}になります。コースとその"
+        "ダウンタイム（最大{high}日）を{event}のご予定（あと{left}日）の前に終えるには、最後の施術を"
+        "{deadline}までに受ける必要があります。",
+        "en": "With {n} sessions every {weeks} weeks, the last is on {last} at the earliest. For the course "
+        "and its downtime (up to {high} days) to be over before the event on {event} ({left} days away), "
+        "the last session would have to be by {deadline}.",
+    },
+    "event-effect": {
+        "ja": "変化が見え始めるのは初回の施術から通常{weeks}週間以降で、早くても{change}ごろのため、"
+        "{event}のご予定（あと{left}日）までに間に合わない可能性があります。",
+        "en": "A change usually takes at least {weeks} weeks after the first session to show, so not before "
+        "{change}: after the event on {event} ({left} days away).",
+    },
+    "event-effect-also": {  # after a sentence that has named the event already
+        "ja": "また、変化が見え始めるのは初回の施術から通常{weeks}週間以降（早くても{change}ごろ）です。",
+        "en": "A change also usually takes at least {weeks} weeks after the first session to show (not before "
+        "{change}).",
+    },
+    "event-downtime-maybe": {
+        "ja": "回数が増えて{n}回になった場合、最後の施術は早くても{last}になります。そのダウンタイム（最大{high}日）"
+        "まで{event}のご予定（あと{left}日）の前に終えるには、最後の施術を{deadline}までに受ける必要があります。",
+        "en": "If more sessions are needed (up to {n}), the last would be on {last} at the earliest; for them "
+        "and their downtime (up to {high} days) to be over before the event on {event} ({left} days away), "
+        "the last session would have to be by {deadline}.",
     },
     "skin-type": {
         "ja": "スキンタイプ{skin}では、施術後の色素沈着（炎症後色素沈着）のリスクが高くなります。",
@@ -345,6 +420,33 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}  # Fitzpatrick skin types
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def format_date(day: date, language: Language | str) -> str:
+    """A date as patients read it: 2026年12月20日 / 20 December 2026 (never ISO in patient text).
+
+    The one date format of every patient text: the engine's cautions and the printed documents
+    (`consult/documents/wording.py` re-exports it). Month names are spelled out here rather than
+    taken from the C library's locale, which a server may not have set.
+    """
+    if language == "ja":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _say(key: str, language: Language, code: str | None = None, **values) -> Reason:
@@ -368,16 +470,18 @@ def lineage(slug: str, parent: dict[str, str | None]) -> list[str]:
     return chain
 
 
-def addresses(
+def ratings(
     treatment: TreatmentFacts, concerns: tuple[ConcernIn, ...], catalog: CatalogFacts, language: Language
 ) -> tuple[Addressed, ...]:
-    """The concerns the treatment addresses, each rated by the nearest of its condition's and its
-    ancestors' indications.
+    """Each concern the treatment has a rating for, by the nearest of its condition's and its
+    ancestors' indications, "not for" (`NOT_FOR`) included.
 
     The nearest indication wins even when an ancestor's is stronger: a rating for the child
     condition is the catalog's more specific judgement (CO2 fractional is first-line for acne
     scars in general but only a good option for ice-pick scars), so the parent's strength and
-    rationale would overstate it. This is the one place that rule lives.
+    rationale would overstate it. The same holds for "not for": subcision is good for acne scars
+    in general, but not for ice-pick scars, which no tethering pulls down. This is the one place
+    that rule lives.
     """
     by_condition = {i.condition: i for i in treatment.indications}
     names = catalog.condition_name
@@ -401,22 +505,29 @@ def addresses(
     return tuple(found)
 
 
+def addresses(
+    treatment: TreatmentFacts, concerns: tuple[ConcernIn, ...], catalog: CatalogFacts, language: Language
+) -> tuple[Addressed, ...]:
+    """The concerns the treatment addresses: those whose nearest rating is not "not for"."""
+    return tuple(a for a in ratings(treatment, concerns, catalog, language) if not a.not_for)
+
+
 def option_facts(
     treatment: TreatmentFacts,
     profile: Profile,
     catalog: CatalogFacts,
     language: Language,
-    addressed: tuple[Addressed, ...] | None = None,
+    rated: tuple[Addressed, ...] | None = None,
 ) -> OptionFacts:
-    """What every screen and document says about `treatment` for this profile (`addressed`: the
-    concerns it addresses, when the caller has them already)."""
+    """What every screen and document says about `treatment` for this profile (`rated`: its
+    `ratings()` for the concerns, when the caller has them already)."""
     price = treatment.price
-    if addressed is None:
-        addressed = addresses(treatment, profile.concerns, catalog, language)
+    if rated is None:
+        rated = ratings(treatment, profile.concerns, catalog, language)
     return OptionFacts(
         treatment=treatment.slug,
         name=treatment.name,
-        addresses=addressed,
+        addresses=tuple(a for a in rated if not a.not_for),
         timing=treatment.timing,
         pain=treatment.pain,
         uses_needles=treatment.uses_needles,
@@ -424,6 +535,7 @@ def option_facts(
         courses=price.courses if price else (),
         estimated_cost_yen=treatment.course_cost_range(),
         is_sample_price=bool(price and price.is_sample),
+        unsuitable=tuple(a for a in rated if a.not_for),
     )
 
 
@@ -469,23 +581,9 @@ def _cautions(
             )
     if profile.max_pain is not None and treatment.pain > profile.max_pain:
         cautions.append(("pain", _say("pain", lang, pain=treatment.pain, wish=profile.max_pain)))
-    if profile.event_date is not None and profile.today is not None and profile.event_date >= profile.today:
-        days_left = (profile.event_date - profile.today).days
-        event = profile.event_date.isoformat()
-        if treatment.effect_weeks_min * 7 > days_left:
-            cautions.append(
-                (
-                    "event-timing",
-                    _say("event-timing", lang, weeks=treatment.effect_weeks_min, event=event, left=days_left),
-                )
-            )
-        elif treatment.downtime_days_max > days_left:
-            cautions.append(
-                (
-                    "event-timing",
-                    _say("event-downtime", lang, "event-timing", event=event, left=days_left, high=high),
-                )
-            )
+    event = _event_caution(treatment.timing, profile, lang)
+    if event is not None:
+        cautions.append(event)
     for contra in treatment.contraindications:
         if contra.kind == "relative" and contra.flag in profile.flags:
             flag = catalog.flag_label.get(contra.flag, contra.flag)
@@ -499,6 +597,63 @@ def _cautions(
     if risk_from is not None and profile.skin_type is not None and profile.skin_type >= risk_from:
         cautions.append(("skin-type", _say("skin-type", lang, skin=ROMAN.get(profile.skin_type, "?"))))
     return cautions
+
+
+def _event_caution(timing: Timing, profile: Profile, lang: Language) -> tuple[str, Reason] | None:
+    """Whether the course fits before the event, started as early as it can be.
+
+    The first session is no earlier than today plus the lead time; the typical course is
+    `sessions_min` sessions every `interval_weeks_min` weeks. It does not fit when the longest
+    downtime after its last session reaches the event day, or when the first change can show only
+    after the event. A longer course (`sessions_max`) whose last downtime would reach the event
+    gets the softer variant. The handout's timeline draws the same schedule (documents/timeline.py).
+    """
+    event, today = profile.event_date, profile.today
+    if event is None or today is None or event < today:
+        return None
+    first = timing.first_session(today)
+    last = timing.last_session(today, timing.sessions_min)
+    deadline = timing.latest_last_session(event)
+    change = timing.first_change(today)
+    days = {
+        "event": format_date(event, lang),
+        "left": (event - today).days,
+        "high": timing.downtime_days_max,
+        "deadline": format_date(deadline, lang),
+    }
+    lead = []
+    if timing.lead_weeks:
+        lead.append(
+            MESSAGES["event-lead"][lang].format(lead=timing.lead_weeks, first=format_date(first, lang))
+        )
+    problems = []
+    if deadline < today:
+        problems.append(MESSAGES["event-too-close"][lang].format(**days))
+    elif deadline < first:
+        problems.append(MESSAGES["event-no-fit"][lang].format(**days))
+    elif not timing.clear_of(event, last):
+        problems.append(
+            MESSAGES["event-downtime"][lang].format(
+                n=timing.sessions_min, weeks=timing.interval_weeks_min, last=format_date(last, lang), **days
+            )
+        )
+    if change > event:
+        key = "event-effect-also" if problems else "event-effect"
+        problems.append(
+            MESSAGES[key][lang].format(
+                weeks=timing.effect_weeks_min, change=format_date(change, lang), **days
+            )
+        )
+    joiner = "" if lang == "ja" else " "
+    if problems:
+        return "event-timing", Reason("event-timing", joiner.join(lead + problems))
+    longest = timing.last_session(today, timing.sessions_max)
+    if not timing.clear_of(event, longest):
+        maybe = MESSAGES["event-downtime-maybe"][lang].format(
+            n=timing.sessions_max, last=format_date(longest, lang), **days
+        )
+        return "event-timing-maybe", Reason("event-timing", joiner.join([*lead, maybe]))
+    return None
 
 
 def _coverage(addressed: tuple[Addressed, ...], profile: Profile) -> float:
@@ -517,10 +672,10 @@ def suggest(
     suggestions: list[Suggestion] = []
     excluded: list[Exclusion] = []
     for treatment in sorted(catalog.treatments, key=lambda t: t.slug):
-        addressed = addresses(treatment, profile.concerns, catalog, language)
-        if not addressed:
+        rated = ratings(treatment, profile.concerns, catalog, language)
+        if all(a.not_for for a in rated):  # no rating, or only "not for"
             continue
-        option = option_facts(treatment, profile, catalog, language, addressed)
+        option = option_facts(treatment, profile, catalog, language, rated)
         blockers = _exclusion_reasons(treatment, profile, catalog, language)
         if blockers:
             excluded.append(Exclusion(option, tuple(blockers)))

@@ -133,4 +133,5 @@ def _treatment_facts(t: Treatment) -> TreatmentFacts:
         ),
         pih_risk_from_skin_type=t.pih_risk_from_skin_type,
         price=price,
+        lead_time_weeks=t.lead_time_weeks,
     )

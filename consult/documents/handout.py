@@ -113,7 +113,7 @@ def _build(
             )
         concerns = _concerns(profile, facts.condition_parent, language)
         options = _options(clinic, compared, language)
-        home_care, home_sources = _home_care(concerns, facts.condition_parent, language)
+        home_care, home_sources = _home_care(concerns, facts.condition_parent, profile.flags, language)
         catalog_date = Treatment.objects.aggregate(d=Max("reviewed_on"))["d"]
         sources = _sources(options, concerns, home_sources)
         clinic_data = {
@@ -152,7 +152,9 @@ def _build(
         "home_care": home_care,
         "notes": notes,
         "catalog_reviewed_on": catalog_date.isoformat() if catalog_date else "",
-        "catalog_text": text["catalog"].format(d=catalog_date.isoformat() if catalog_date else "—"),
+        "catalog_text": text["catalog"].format(
+            d=format_date(catalog_date, language) if catalog_date else "—"
+        ),
         "sources": sources,
     }
 
@@ -215,6 +217,11 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
                 "rationale": a.rationale,
             }
             for a in option.addresses
+        ]
+        # Concerns the catalog rates the option "not suitable" for (e.g. subcision, ice-pick scars).
+        unsuitable = [
+            {"concern": a.condition_name, "strength_text": a.strength_text, "rationale": a.rationale}
+            for a in option.unsuitable
         ]
         price = None
         if option.estimated_cost_yen is not None:
@@ -290,6 +297,9 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
                     d=timing.interval_weeks_max,
                 ),
                 "effect_text": text["effect"].format(a=timing.effect_weeks_min, b=timing.effect_weeks_max),
+                "lead_weeks": timing.lead_weeks,
+                "lead_text": text["lead"].format(w=timing.lead_weeks) if timing.lead_weeks else "",
+                "lead_description": t.lead_time_description if timing.lead_weeks else "",
                 "downtime_text": range_text(text, "days", timing.downtime_days_min, timing.downtime_days_max),
                 "duration_text": t.duration_text,
                 "downtime_days_min": timing.downtime_days_min,
@@ -312,6 +322,7 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
                     for se in t.side_effects.all()
                 ],
                 "addresses": addresses,
+                "unsuitable": unsuitable,
                 "matched": suggestion is not None or exclusion is not None,
                 "cautions": [c.text for c in suggestion.cautions] if suggestion else [],
                 "exclusions": [r.text for r in exclusion.reasons] if exclusion else [],
@@ -323,10 +334,16 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
     return options
 
 
-def _home_care(concerns: list[dict], parent: dict, language: str) -> tuple[dict, list[str]]:
+def _home_care(
+    concerns: list[dict], parent: dict, flags: frozenset[str], language: str
+) -> tuple[dict, list[str]]:
+    """The advice for the patient's concerns (a tip for a parent condition, such as acne scars in
+    general, applies to its types), without what the catalog says to avoid with one of her medical
+    flags (retinol or vitamin A supplements in pregnancy or breastfeeding)."""
     slugs = {s for c in concerns for s in lineage(c["slug"], parent)}
     tips = (
         HomeCareTip.objects.filter(conditions__slug__in=slugs)
+        .exclude(avoid_with__slug__in=flags)
         .distinct()
         .select_related("source")
         .order_by("topic", "sort_order", "slug")
@@ -340,6 +357,7 @@ def _home_care(concerns: list[dict], parent: dict, language: str) -> tuple[dict,
     order = list(HomeCareTip.Topic.values)
     nutrients = list(
         Nutrient.objects.filter(conditions__slug__in=slugs)
+        .exclude(avoid_with__slug__in=flags)
         .distinct()
         .select_related("source")
         .order_by("sort_order", "slug")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 import re
 
+from consult.documents.handout_text import TEXT
+
 TIMELINE = {"width": 720, "label_width": 176, "right": 14, "top": 26, "row": 46, "bottom": 34, "font": 11}
+LEAD_FONT = 9  # the preparation band's label
 
 
 def _char_em(char: str) -> float:
@@ -40,18 +43,21 @@ def _wrap_label(text: str, width_em: float, lines: int = 2) -> list[str]:
 def timeline_geometry(snapshot: dict) -> dict:
     """Coordinates for the timeline SVG, computed from the snapshot's numbers (pure, no database).
 
-    Week 0 is the first session; sessions follow every `interval_weeks_min` weeks, the typical number
-    (`sessions_min`) drawn solid and the further ones up to `sessions_max` hollow. After each session a
-    bar shows the longest downtime; a hatched band shows when a change may show; the event is a dashed
-    line (an arrow at the right edge when it lies beyond the chart).
+    Week 0 is the date of the handout. The first session comes after the option's lead time (a
+    dashed "preparation" band, e.g. cell culture; 0 for most options), the next ones every
+    `interval_weeks_min` weeks, the typical number (`sessions_min`) drawn solid and the further ones up
+    to `sessions_max` hollow: the schedule the engine's event caution assumes (engine.Timing). After
+    each session a bar shows the longest downtime; a hatched band shows when a change may show; the
+    event is a dashed line (an arrow at the right edge when it lies beyond the chart).
     """
     g = TIMELINE
     event = snapshot.get("event")
     event_week = event["days_from_issue"] / 7 if event else None
     ends = []
     for o in snapshot["options"]:
-        last = (o["sessions_max"] - 1) * o["interval_weeks_min"]
-        ends.append(max(last + o["downtime_days_max"] / 7, o["effect_weeks_max"], last + 1))
+        lead = _lead(o)
+        last = lead + (o["sessions_max"] - 1) * o["interval_weeks_min"]
+        ends.append(max(last + o["downtime_days_max"] / 7, lead + o["effect_weeks_max"], last + 1))
     span = min(max([4.0, *ends, (event_week or 0) + 1]), 104.0)
     step = next(s for s in (1, 2, 4, 8, 13, 26) if span / s <= 13)
     weeks = math.ceil(span / step) * step
@@ -61,14 +67,16 @@ def timeline_geometry(snapshot: dict) -> dict:
     def x(week: float) -> float:
         return round(x0 + min(week, weeks) * scale, 1)
 
+    band_label = TEXT.get(snapshot.get("language"), TEXT["en"])["lead_band"]
     rows = []
     for i, o in enumerate(snapshot["options"]):
         top = g["top"] + i * g["row"]
         line_y = top + 26
+        lead = _lead(o)
         sessions = [
-            {"x": x(k * o["interval_weeks_min"]), "extra": k >= o["sessions_min"]}
+            {"x": x(lead + k * o["interval_weeks_min"]), "extra": k >= o["sessions_min"]}
             for k in range(o["sessions_max"])
-            if k * o["interval_weeks_min"] <= weeks
+            if lead + k * o["interval_weeks_min"] <= weeks
         ]
         downtime = []
         if o["downtime_days_max"] > 0:
@@ -76,7 +84,20 @@ def timeline_geometry(snapshot: dict) -> dict:
             downtime = [
                 {"x": s["x"], "w": round(min(width, x1 - s["x"]), 1)} for s in sessions if s["x"] < x1
             ]
-        effect_from, effect_to = x(o["effect_weeks_min"]), x(o["effect_weeks_max"])
+        effect_from, effect_to = x(lead + o["effect_weeks_min"]), x(lead + o["effect_weeks_max"])
+        lead_geo = None
+        if lead:
+            width = round(x(lead) - x0, 1)
+            fits = sum(map(_char_em, band_label)) * LEAD_FONT + 6 <= width
+            lead_geo = {
+                "x": x0,
+                "w": width,
+                "y": line_y - 6,
+                "h": 12,
+                "label": band_label if fits else "",
+                "label_x": round(x0 + width / 2, 1),
+                "label_y": line_y + 3,
+            }
         label = _wrap_label(f"{o['n']}. {o['name']}", (g["label_width"] - 12) / g["font"])
         rows.append(
             {
@@ -85,6 +106,7 @@ def timeline_geometry(snapshot: dict) -> dict:
                     for k, text in enumerate(label)
                 ],
                 "line_y": line_y,
+                "lead": lead_geo,
                 "sessions": sessions,
                 "downtime": downtime,
                 "downtime_y": line_y + 7,
@@ -122,4 +144,11 @@ def timeline_geometry(snapshot: dict) -> dict:
         "ticks": [{"x": x(w), "label": w} for w in range(0, weeks + 1, step)],
         "event": event_geo,
         "weeks": weeks,
+        "any_lead": any(row["lead"] for row in rows),
     }
+
+
+def _lead(option: dict) -> int:
+    """Weeks of preparation before the first session; snapshots issued before lead times existed
+    lack the key and had none."""
+    return option.get("lead_weeks", 0)

@@ -7,7 +7,8 @@ its snapshot builder (e.g. `handout_text.py`); what several kinds say about a tr
 
 from __future__ import annotations
 
-from datetime import date
+# The one date format of patient texts lives with the engine, whose cautions print dates too.
+from consult.engine import format_date as format_date
 
 AREA_NAMES = {
     "ja": {
@@ -167,9 +168,3 @@ def range_text(text: dict, key: str, low: int, high: int, **extra) -> str:
     if low == high and f"{key}_same" in text:
         return text[f"{key}_same"].format(a=low, b=high, **extra)
     return text[key].format(a=low, b=high, **extra)
-
-
-def format_date(day: date, language: str) -> str:
-    if language == "ja":
-        return f"{day.year}年{day.month}月{day.day}日"
-    return f"{day.day} {day:%B} {day.year}"

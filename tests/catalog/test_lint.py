@@ -95,6 +95,20 @@ def test_a_missing_translation_fails():
     assert "catalog.treatment[potenza]: downtime_description_en: missing translation" in output
 
 
+def test_a_lead_time_without_an_explanation_fails():
+    treatment = Treatment.objects.get(slug="subcision")
+    treatment.lead_time_weeks = 2
+    treatment.save()
+    code, output = run_lint()
+    assert code == 1
+    assert "catalog.treatment[subcision]: lead_time_description: lead time without an explanation" in output
+
+
+def test_an_indication_rated_not_suitable_passes():
+    assert Indication.objects.filter(strength=Indication.Strength.NOT_FOR).exists()
+    assert run_lint()[0] == 0
+
+
 def test_an_unapproved_product_without_a_statement_fails():
     treatment = Treatment.objects.filter(regulatory_status="unapproved").first()
     treatment.relief_system_note_ja = ""

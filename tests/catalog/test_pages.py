@@ -77,6 +77,20 @@ def test_treatment_admin_form_has_japanese_and_english_side_by_side(client, clin
     assert "indications-" in body and "contraindications-" in body
 
 
+def test_the_admin_edits_lead_times_and_the_flags_home_care_must_not_reach(client, clinic_admin):
+    from catalog.models import HomeCareTip, Nutrient, Treatment
+
+    client.force_login(clinic_admin)
+    pk = Treatment.objects.get(slug="fibroblast-transplant").pk
+    body = client.get(f"/admin/catalog/treatment/{pk}/change/").content.decode()
+    for name in ("lead_time_weeks", "lead_time_description_ja", "lead_time_description_en"):
+        assert f'name="{name}"' in body
+    for model, slug in ((HomeCareTip, "turnover-supporting-ingredients"), (Nutrient, "vitamin-a")):
+        pk = model.objects.get(slug=slug).pk
+        body = client.get(f"/admin/catalog/{model._meta.model_name}/{pk}/change/").content.decode()
+        assert 'name="avoid_with"' in body
+
+
 def test_a_counselor_cannot_reach_the_admin(client, counselor):
     client.force_login(counselor)
     assert client.get("/admin/catalog/treatment/").status_code == 302
@@ -198,6 +212,67 @@ def test_a_child_condition_still_lists_treatments_rated_only_for_the_parent(clie
     body = page(client, counselor, "/catalog/conditions/ice-pick-scar/")
     assert 'href="/catalog/treatments/dermapen-4/"' in body
     assert "(Acne scars (craters and uneven skin))" in body
+
+
+# --- "not suitable": a child condition's rating that overrides the parent's --------------------
+
+
+def _sections(body: str, heading: str) -> tuple[str, str]:
+    """The page before and from the `heading` of the "not suitable" section."""
+    assert body.count(heading) == 1, heading
+    return tuple(body.split(heading))
+
+
+@pytest.mark.parametrize(
+    "language, heading, label",
+    [("en", "Treatments not suitable for it", "not suitable"), ("ja", "適応外の施術", "適応外")],
+)
+def test_the_ice_pick_page_lists_subcision_as_not_suitable_apart(client, counselor, language, heading, label):
+    from catalog.models import Indication
+
+    rating = Indication.objects.get(treatment__slug="subcision", condition__slug="ice-pick-scar")
+    body = page(client, counselor, "/catalog/conditions/ice-pick-scar/", language)
+    addressing, not_suitable = _sections(body, heading)
+    assert 'href="/catalog/treatments/subcision/"' not in addressing
+    assert 'href="/catalog/treatments/co2-fractional/"' in addressing
+    assert 'href="/catalog/treatments/subcision/"' in not_suitable
+    assert f"<td>{label}</td>" in not_suitable
+    assert getattr(rating, f"rationale_{language}") in not_suitable
+
+
+def test_the_rolling_scar_page_lists_subcision_as_addressing_it(client, counselor):
+    body = page(client, counselor, "/catalog/conditions/rolling-scar/")
+    assert 'href="/catalog/treatments/subcision/"' in body
+    assert "Treatments not suitable for it" not in body
+
+
+@pytest.mark.parametrize("language, label", [("en", "Ice-pick scars</a> — not suitable"), ("ja", "適応外")])
+def test_the_treatment_page_shows_the_not_suitable_rating(client, counselor, language, label):
+    body = page(client, counselor, "/catalog/treatments/subcision/", language)
+    assert label in body
+
+
+@pytest.mark.parametrize(
+    "language, phrases",
+    [
+        ("en", ["Before the first session", "about 4 weeks of preparation"]),
+        ("ja", ["初回までの準備", "約4週間の準備"]),
+    ],
+)
+def test_the_fibroblast_page_states_the_lead_time_for_cell_culture(client, counselor, language, phrases):
+    body = page(client, counselor, "/catalog/treatments/fibroblast-transplant/", language)
+    for phrase in phrases:
+        assert phrase in body
+    assert "Before the first session" not in page(client, counselor, "/catalog/treatments/subcision/")
+
+
+def test_the_condition_page_marks_home_care_to_avoid_in_pregnancy(client, counselor):
+    from catalog.models import MedicalFlag
+
+    pregnancy = MedicalFlag.objects.get(slug="pregnancy")
+    body = page(client, counselor, "/catalog/conditions/acne-scar/", "ja")
+    # The retinol tip and the vitamin A row of the nutrients table.
+    assert body.count(f"(避けたほうがよい方: {pregnancy.label_ja})") >= 2
 
 
 # --- facts carried over from the seed articles into patient-facing texts -------------------------

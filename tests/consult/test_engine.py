@@ -18,6 +18,7 @@ from consult.engine import (
     ADJUNCT,
     FIRST_LINE,
     GOOD,
+    NOT_FOR,
     CatalogFacts,
     ConcernIn,
     ContraindicationFacts,
@@ -25,6 +26,7 @@ from consult.engine import (
     PriceFacts,
     Profile,
     TreatmentFacts,
+    format_date,
     suggest,
 )
 
@@ -100,6 +102,8 @@ def treatment(
     uses_needles: bool = False,
     pain: int = 1,
     sessions: tuple[int, int] = (1, 1),
+    interval_weeks: tuple[int, int] = (4, 6),
+    lead_weeks: int = 0,
     downtime: tuple[int, int] = (0, 0),
     effect_weeks: tuple[int, int] = (1, 4),
     pih_risk_from_skin_type: int | None = None,
@@ -112,8 +116,8 @@ def treatment(
         pain=pain,
         sessions_min=sessions[0],
         sessions_max=sessions[1],
-        interval_weeks_min=4,
-        interval_weeks_max=6,
+        interval_weeks_min=interval_weeks[0],
+        interval_weeks_max=interval_weeks[1],
         downtime_days_min=downtime[0],
         downtime_days_max=downtime[1],
         effect_weeks_min=effect_weeks[0],
@@ -122,6 +126,7 @@ def treatment(
         contraindications=contraindications,
         pih_risk_from_skin_type=pih_risk_from_skin_type,
         price=price,
+        lead_time_weeks=lead_weeks,
     )
 
 
@@ -315,6 +320,69 @@ def test_it_gives_one_indication_reason_per_covered_concern():
     assert s.covered == ("rolling-scar", "dryness")
 
 
+# --- "not for": a rating that overrides the parent's --------------------------------------------
+
+
+def subcision_facts(**changes) -> TreatmentFacts:
+    return treatment(
+        "subcision",
+        indications=(
+            indication("acne-scar", GOOD, "tethered craters"),
+            indication("rolling-scar", FIRST_LINE, "releases tethered rolling scars"),
+            indication("ice-pick-scar", NOT_FOR, "ice-pick scars are not tethered"),
+        ),
+        **changes,
+    )
+
+
+def test_a_not_for_rating_on_the_child_means_the_concern_is_not_addressed():
+    result = run(profile(concern("ice-pick-scar")), subcision_facts())
+    assert listed(result) == []
+
+
+def test_a_not_for_treatment_is_not_excluded_either_even_when_it_would_be_blocked():
+    result = run(profile(concern("ice-pick-scar"), needles_ok=False), subcision_facts(uses_needles=True))
+    assert result.suggestions == () and result.excluded == ()
+
+
+def test_a_rolling_scar_still_gets_the_treatment_not_for_ice_pick_scars():
+    s = suggested(run(profile(concern("rolling-scar")), subcision_facts()), "subcision")
+    assert s.covered == ("rolling-scar",)
+
+
+def test_a_sibling_without_a_rating_still_inherits_the_parents():
+    s = suggested(run(profile(concern("boxcar-scar")), subcision_facts()), "subcision")
+    assert "a good option: tethered craters" in s.reasons[0].text
+
+
+def test_with_both_concerns_only_the_suitable_one_counts():
+    result = run(profile(concern("ice-pick-scar", 3), concern("rolling-scar", 3)), subcision_facts())
+    s = suggested(result, "subcision")
+    assert s.covered == ("rolling-scar",)
+    assert codes(s.reasons) == ["indication"] and "Rolling scars" in s.reasons[0].text
+    assert s.score == 50  # first-line for half of the severity
+    assert [(a.condition, a.strength_text) for a in s.option.unsuitable] == [
+        ("ice-pick-scar", "not suitable")
+    ]
+    assert s.option.unsuitable[0].rationale == "ice-pick scars are not tethered"
+
+
+@pytest.mark.parametrize("language, word", [("en", "not suitable"), ("ja", "適応外")])
+def test_a_chosen_option_not_for_the_concern_carries_the_rating(language, word):
+    prof = profile(concern("ice-pick-scar"))
+    result = suggest(prof, catalog(subcision_facts(), language=language), language, compare=("subcision",))
+    (compared,) = result.compared
+    assert compared.suggestion is None and compared.exclusion is None
+    assert compared.option.addresses == ()
+    assert [a.strength_text for a in compared.option.unsuitable] == [word]
+
+
+def test_a_not_for_rating_on_the_parent_gives_way_to_the_childs_own():
+    t = treatment("laser", indications=(indication("acne-scar", NOT_FOR), indication("rolling-scar", GOOD)))
+    result = run(profile(concern("rolling-scar"), concern("boxcar-scar")), t)
+    assert suggested(result, "laser").covered == ("rolling-scar",)
+
+
 # --- exclusions --------------------------------------------------------------------------------
 
 
@@ -451,7 +519,8 @@ def test_it_cautions_when_the_effect_shows_only_after_the_event():
     t = treatment("booster", effect_weeks=(4, 12))
     s = suggested(run(profile(event_date=TODAY + timedelta(days=14)), t), "booster")
     assert codes(s.cautions) == ["event-timing"]
-    assert "2026-12-05" in s.cautions[0].text
+    assert "5 December 2026" in s.cautions[0].text  # the event
+    assert "19 December 2026" in s.cautions[0].text  # the first change, four weeks after today
     assert s.score < score_of(profile(), t)
 
 
@@ -471,6 +540,144 @@ def test_it_does_not_caution_when_the_event_is_far_enough_away():
 def test_it_does_not_caution_about_an_event_that_has_passed():
     t = treatment("co2", downtime=(5, 14), effect_weeks=(4, 12))
     assert suggested(run(profile(event_date=TODAY - timedelta(days=1)), t), "co2").cautions == ()
+
+
+# The event rule over the whole course: lead time, every session of the typical course at the
+# shortest interval, the last session's longest downtime, and the first visible change. TODAY is
+# Saturday 21 November 2026.
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def event_caution(t: TreatmentFacts, days: int, language: str = "en"):
+    """The event-timing caution for an event `days` from TODAY (None: no such caution)."""
+    s = suggested(run(profile(event_date=TODAY + timedelta(days=days)), t, language=language), t.slug)
+    found = [c for c in s.cautions if c.code == "event-timing"]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def test_a_lead_time_pushes_the_first_change_past_the_event():
+    # A change shows two weeks after the first session: five weeks ahead is enough without cell
+    # culture, not after four weeks of it.
+    quick = treatment("fibroblast", sessions=(1, 1), downtime=(1, 7), effect_weeks=(2, 12))
+    cultured = treatment("fibroblast", sessions=(1, 1), downtime=(1, 7), effect_weeks=(2, 12), lead_weeks=4)
+    assert event_caution(quick, 35) is None
+    caution = event_caution(cultured, 35)
+    assert caution is not None
+    assert "4 weeks of preparation" in caution.text
+    assert "19 December 2026 at the earliest" in caution.text  # the first session: today + 4 weeks
+    assert "2 January 2027" in caution.text  # the first change: two weeks later, after the event
+
+
+def test_a_lead_time_longer_than_the_time_to_the_event_means_the_course_cannot_fit():
+    cultured = treatment("fibroblast", sessions=(1, 3), downtime=(1, 7), effect_weeks=(2, 12), lead_weeks=4)
+    caution = event_caution(cultured, 14)
+    assert caution is not None
+    assert "cannot fit" in caution.text
+    # The downtime of up to 7 days must be over before 5 December: the session by 27 November.
+    assert "would have to be by 27 November 2026" in caution.text
+    assert suggested(run(profile(event_date=TODAY + timedelta(days=14)), cultured), "fibroblast").score < (
+        score_of(profile(), cultured)
+    )
+
+
+def test_a_lead_time_gives_no_caution_when_the_whole_course_fits():
+    cultured = treatment("fibroblast", sessions=(1, 3), downtime=(1, 7), effect_weeks=(2, 12), lead_weeks=4)
+    assert event_caution(cultured, 120) is None
+
+
+def test_the_third_sessions_downtime_ending_on_the_event_day_is_cautioned():
+    # The issue's wedding in ten weeks: sessions on weeks 0, 4 and 8 (16 January); 14 days of
+    # downtime after the third end on the wedding day, 30 January.
+    course = treatment(
+        "subcision", sessions=(3, 3), interval_weeks=(4, 8), downtime=(3, 14), effect_weeks=(4, 12)
+    )
+    caution = event_caution(course, 70)
+    assert caution is not None
+    assert "With 3 sessions every 4 weeks, the last is on 16 January 2027 at the earliest" in caution.text
+    assert "30 January 2027" in caution.text
+    assert "the last session would have to be by 15 January 2027" in caution.text
+    s = suggested(run(profile(event_date=TODAY + timedelta(days=70)), course), "subcision")
+    assert s.score == score_of(profile(), course) - 20
+
+
+def test_the_last_downtime_just_clear_of_the_event_is_not_cautioned():
+    course = treatment(
+        "subcision", sessions=(3, 3), interval_weeks=(4, 8), downtime=(3, 14), effect_weeks=(4, 12)
+    )
+    assert event_caution(course, 71) is None
+
+
+def test_a_longer_course_reaching_the_event_gets_the_softer_caution():
+    # The catalog's subcision: one session typically, up to three. The typical course fits a wedding
+    # in ten weeks; a third session would not, which the handout's timeline shows (hollow dot).
+    subcision = treatment(
+        "subcision", sessions=(1, 3), interval_weeks=(4, 8), downtime=(3, 14), effect_weeks=(4, 12)
+    )
+    caution = event_caution(subcision, 70)
+    assert caution is not None
+    assert "If more sessions are needed (up to 3), the last would be on 16 January 2027" in caution.text
+    assert "by 15 January 2027" in caution.text
+    s = suggested(run(profile(event_date=TODAY + timedelta(days=70)), subcision), "subcision")
+    assert score_of(profile(), subcision) - 20 < s.score < score_of(profile(), subcision)
+    assert event_caution(subcision, 71) is None
+
+
+def test_the_event_caution_uses_the_shortest_interval():
+    # Every 4 weeks, three sessions end on week 8; at the longest interval (8 weeks) they would not.
+    course = treatment("laser", sessions=(3, 3), interval_weeks=(4, 8), downtime=(0, 2), effect_weeks=(1, 4))
+    assert event_caution(course, 60) is None  # last session day 56, downtime over on day 58
+
+
+def test_an_event_too_close_for_any_downtime_says_so():
+    caution = event_caution(treatment("co2", downtime=(5, 14), effect_weeks=(1, 4)), 10)
+    assert caution is not None
+    assert "too soon" in caution.text and "10 days away" in caution.text
+
+
+@pytest.mark.parametrize(
+    "language, event, deadline, last",
+    [
+        ("ja", "2027年1月30日", "2027年1月15日", "2027年1月16日"),
+        ("en", "30 January 2027", "15 January 2027", "16 January 2027"),
+    ],
+)
+def test_the_event_caution_writes_dates_in_the_languages_own_format(language, event, deadline, last):
+    course = treatment(
+        "subcision", sessions=(3, 3), interval_weeks=(4, 8), downtime=(3, 14), effect_weeks=(4, 12)
+    )
+    caution = event_caution(course, 70, language)
+    assert event in caution.text and deadline in caution.text and last in caution.text
+    assert not ISO_DATE.search(caution.text)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_no_caution_text_carries_an_iso_date(language):
+    result = suggest(
+        _every_code_profile(), catalog(*_every_code_treatments(language), language=language), language
+    )
+    for text in _texts(result):
+        assert not ISO_DATE.search(text), text
+
+
+@pytest.mark.parametrize(
+    "day, language, text",
+    [
+        (date(2026, 12, 20), "ja", "2026年12月20日"),
+        (date(2026, 12, 20), "en", "20 December 2026"),
+        (date(2027, 1, 5), "ja", "2027年1月5日"),
+        (date(2027, 1, 5), "en", "5 January 2027"),
+    ],
+)
+def test_format_date_writes_the_languages_own_format(day, language, text):
+    assert format_date(day, language) == text
+
+
+def test_documents_and_engine_share_one_date_formatter():
+    from consult.documents import wording  # imports Django models: only here, not for the whole module
+
+    assert wording.format_date is format_date
 
 
 def test_it_cautions_about_skin_type_at_the_risk_threshold():
@@ -781,7 +988,8 @@ def treatments_st(draw) -> list[TreatmentFacts]:
             treatment(
                 f"t-{slug}",
                 indications=tuple(
-                    indication(c, draw(st.sampled_from([ADJUNCT, GOOD, FIRST_LINE]))) for c in conditions
+                    indication(c, draw(st.sampled_from([NOT_FOR, ADJUNCT, GOOD, FIRST_LINE])))
+                    for c in conditions
                 ),
                 contraindications=tuple(
                     ContraindicationFacts(f, draw(st.sampled_from(["absolute", "relative"])), "note")
@@ -816,8 +1024,13 @@ def profiles_st(draw) -> Profile:
 
 
 def _is_candidate(t: TreatmentFacts, prof: Profile) -> bool:
-    lineages = [{c.condition, PARENT[c.condition]} - {None} for c in prof.concerns]
-    return any(i.condition in lineage for i in t.indications for lineage in lineages)
+    """Some concern's nearest rating (its own condition's, else its parent's) is not "not for"."""
+    strength = {i.condition: i.strength for i in t.indications}
+    for c in prof.concerns:
+        nearest = next((strength[s] for s in (c.condition, PARENT[c.condition]) if s in strength), None)
+        if nearest is not None and nearest != NOT_FOR:
+            return True
+    return False
 
 
 @settings(max_examples=60, deadline=None)

@@ -251,6 +251,132 @@ def test_a_child_concern_gets_the_treatments_own_rating_for_it(tmp_path, languag
     assert getattr(parent, f"rationale_{language}") not in reason["text"]
 
 
+# --- event timing over the whole course (issue 15) ---------------------------------------------
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def suggestion(output: dict, slug: str) -> dict:
+    found = [s for s in output["suggestions"] if s["treatment"] == slug]
+    assert len(found) == 1, f"{slug} is not suggested: {listed(output)}"
+    return found[0]
+
+
+def event_cautions(output: dict, slug: str) -> list[str]:
+    return [c["text"] for c in suggestion(output, slug)["cautions"] if c["code"] == "event-timing"]
+
+
+def event_profile(today: str, event: str, language: str = "ja", **changes) -> dict:
+    """Rolling scars and nothing but an event: the event rule alone decides the cautions."""
+    return {
+        "clinic": "demo-clinic",
+        "concerns": [{"condition": "rolling-scar", "severity": 3}],
+        "today": today,
+        "event_date": event,
+        "language": language,
+        **changes,
+    }
+
+
+@pytest.mark.django_db
+def test_the_catalog_gives_cell_culture_a_lead_time():
+    for slug in ("fibroblast-transplant", "cultured-epidermal-autograft"):
+        t = Treatment.objects.get(slug=slug)
+        assert t.lead_time_weeks >= 3, slug
+        assert "培養" in t.lead_time_description_ja and "cultur" in t.lead_time_description_en.lower()
+    assert Treatment.objects.get(slug="subcision").lead_time_weeks == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, phrases",
+    [
+        ("ja", ["約4週間の準備", "2026年12月19日", "2026年12月5日", "間に合いません"]),
+        ("en", ["4 weeks of preparation", "19 December 2026", "5 December 2026", "cannot fit"]),
+    ],
+)
+def test_fibroblast_transplant_two_weeks_before_an_event_gets_the_caution(tmp_path, language, phrases):
+    output = run_suggest(tmp_path, event_profile("2026-11-21", "2026-12-05", language))
+    (text,) = event_cautions(output, "fibroblast-transplant")
+    for phrase in phrases:
+        assert phrase in text
+    assert not ISO_DATE.search(text)
+    no_event = run_suggest(tmp_path, event_profile("2026-11-21", None, language))
+    assert (
+        suggestion(output, "fibroblast-transplant")["score"]
+        < suggestion(no_event, "fibroblast-transplant")["score"]
+    )
+
+
+@pytest.mark.django_db
+def test_fibroblast_transplant_half_a_year_ahead_gets_no_event_caution(tmp_path):
+    output = run_suggest(tmp_path, event_profile("2026-11-21", "2027-06-01"))
+    assert event_cautions(output, "fibroblast-transplant") == []
+
+
+@pytest.mark.django_db
+def test_subcision_before_a_wedding_in_ten_weeks_names_the_last_possible_session(tmp_path):
+    # The issue's example: up to three sessions four weeks apart; the third one's 14 days of downtime
+    # would end on the wedding day, 30 January.
+    subcision = Treatment.objects.get(slug="subcision")
+    assert (subcision.sessions_max, subcision.interval_weeks_min, subcision.downtime_days_max) == (3, 4, 14)
+    output = run_suggest(tmp_path, event_profile("2026-11-21", "2027-01-30", "en"))
+    (text,) = event_cautions(output, "subcision")
+    assert "16 January 2027" in text and "by 15 January 2027" in text
+    clear = run_suggest(tmp_path, event_profile("2026-11-21", "2027-01-31", "en"))
+    assert event_cautions(clear, "subcision") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_no_text_prints_an_iso_date(tmp_path, language):
+    output = run_suggest(tmp_path, example(language=language, event_date="2026-12-20"))
+    for text in texts(output):
+        assert not ISO_DATE.search(text), text
+
+
+# --- "not for": subcision and ice-pick scars ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_subcision_is_rated_not_for_ice_pick_scars():
+    rating = Indication.objects.get(treatment__slug="subcision", condition__slug="ice-pick-scar")
+    assert rating.strength == Indication.Strength.NOT_FOR
+    assert rating.rationale_ja and rating.rationale_en and rating.source is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("needles_ok", [True, False])
+def test_an_ice_pick_scar_gets_no_subcision_neither_suggested_nor_excluded(tmp_path, needles_ok):
+    output = run_suggest(
+        tmp_path, {"concerns": [{"condition": "ice-pick-scar", "severity": 3}], "needles_ok": needles_ok}
+    )
+    assert "subcision" not in listed(output)
+    assert "co2-fractional" in listed(output)  # other crater treatments still are
+
+
+@pytest.mark.django_db
+def test_a_rolling_scar_still_gets_subcision(tmp_path):
+    output = run_suggest(tmp_path, {"concerns": [{"condition": "rolling-scar", "severity": 3}]})
+    assert "subcision" in [s["treatment"] for s in output["suggestions"]]
+
+
+@pytest.mark.django_db
+def test_ice_pick_and_rolling_scars_get_subcision_for_the_rolling_ones_only(tmp_path):
+    output = run_suggest(
+        tmp_path,
+        {
+            "concerns": [
+                {"condition": "ice-pick-scar", "severity": 3},
+                {"condition": "rolling-scar", "severity": 3},
+            ],
+            "language": "en",
+        },
+    )
+    (reason,) = suggestion(output, "subcision")["reasons"]
+    assert "Rolling scars" in reason["text"]
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 

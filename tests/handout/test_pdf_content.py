@@ -150,7 +150,8 @@ def test_the_always_required_information_is_there(handout_ja):
     for phrase in ("自由診療（保険適用外）", "税込", "個人差", "医師が診察したうえで判断"):
         assert phrase in flat
     reviewed = max(Treatment.objects.values_list("reviewed_on", flat=True))
-    assert f"掲載情報の確認日（カタログ版）：{reviewed.isoformat()}" in flat
+    # In the language's own date format, like every date in patient text (issue 15).
+    assert f"掲載情報の確認日（カタログ版）：{reviewed.year}年{reviewed.month}月{reviewed.day}日" in flat
     for source in Source.objects.filter(treatment__slug__in=["dermapen-4", "subcision"]).distinct():
         assert squash(source.title_ja) in flat
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal, TypeVar
+from functools import cached_property
+from typing import Literal
 
 Language = Literal["ja", "en"]
 
@@ -43,9 +44,6 @@ PENALTY = {
 
 
 # --- input -----------------------------------------------------------------------------------
-
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ class TreatmentFacts:
     price: PriceFacts | None = None  # None: the clinic does not offer it
     lead_time_weeks: int = 0  # before the first session can take place (cell culture)
 
-    @property
+    @cached_property
     def timing(self) -> Timing:
         return Timing(
             self.sessions_min,
@@ -133,11 +131,10 @@ class TreatmentFacts:
             self.lead_time_weeks,
         )
 
-    def course_cost_range(self) -> tuple[int, int] | None:
-        """The cheapest price of the typical course, shortest and longest (None: not offered)."""
-        if self.price is None:
-            return None
-        return self.price.course_cost(self.sessions_min), self.price.course_cost(self.sessions_max)
+    @cached_property
+    def indication_by_condition(self) -> dict[str, IndicationFacts]:
+        # Built once per cached catalog (consult/facts.py), not on every suggestion.
+        return {i.condition: i for i in self.indications}
 
 
 @dataclass(frozen=True)
@@ -146,6 +143,16 @@ class CatalogFacts:
     condition_parent: dict[str, str | None]
     condition_name: dict[str, str]
     flag_label: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def treatments_by_condition(self) -> dict[str, tuple[TreatmentFacts, ...]]:
+        """Treatments by the conditions they have a rating for: the engine looks only at those for
+        the profile's concerns, so its cost grows with the candidates, not with the catalog."""
+        index: dict[str, list[TreatmentFacts]] = {}
+        for treatment in self.treatments:
+            for indication in treatment.indications:
+                index.setdefault(indication.condition, []).append(treatment)
+        return {condition: tuple(found) for condition, found in index.items()}
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -231,15 +238,35 @@ class OptionFacts:
     timing: Timing
     pain: int
     uses_needles: bool
-    per_session_yen: int | None  # None: the clinic does not offer it
-    courses: tuple[tuple[int, int], ...]
-    estimated_cost_yen: tuple[int, int] | None  # the typical course, shortest and longest
-    is_sample_price: bool
+    price: PriceFacts | None  # None: the clinic does not offer it
     unsuitable: tuple[Addressed, ...] = ()  # concerns whose nearest rating is "not for"
 
     @property
     def covered(self) -> tuple[str, ...]:
         return tuple(a.condition for a in self.addresses)
+
+    @property
+    def per_session_yen(self) -> int | None:
+        return self.price.per_session_yen if self.price else None
+
+    @property
+    def courses(self) -> tuple[tuple[int, int], ...]:
+        return self.price.courses if self.price else ()
+
+    @property
+    def is_sample_price(self) -> bool:
+        return bool(self.price and self.price.is_sample)
+
+    @cached_property
+    def estimated_cost_yen(self) -> tuple[int, int] | None:
+        """The cheapest price of the typical course, shortest and longest (None: not offered).
+
+        Computed when first read: an excluded option's cost is only needed if it is compared."""
+        if self.price is None:
+            return None
+        return self.price.course_cost(self.timing.sessions_min), self.price.course_cost(
+            self.timing.sessions_max
+        )
 
 
 @dataclass(frozen=True)
@@ -483,25 +510,44 @@ def ratings(
     in general, but not for ice-pick scars, which no tethering pulls down. This is the one place
     that rule lives.
     """
-    by_condition = {i.condition: i for i in treatment.indications}
+    return _rated(treatment, _chains(concerns, catalog), catalog, STRENGTH_WORD[language])
+
+
+def _chains(
+    concerns: tuple[ConcernIn, ...], catalog: CatalogFacts
+) -> tuple[tuple[ConcernIn, list[str]], ...]:
+    """Each concern with its condition's lineage (nearest first): computed once per profile."""
+    return tuple((c, lineage(c.condition, catalog.condition_parent)) for c in concerns)
+
+
+def _rated(
+    treatment: TreatmentFacts,
+    chains: tuple[tuple[ConcernIn, list[str]], ...],
+    catalog: CatalogFacts,
+    words: dict[int, str],
+) -> tuple[Addressed, ...]:
+    by_condition = treatment.indication_by_condition
     names = catalog.condition_name
-    words = STRENGTH_WORD[language]
     found = []
-    for concern in concerns:
-        indication = nearest_indication(by_condition, concern.condition, catalog.condition_parent)
-        if indication is not None:
-            found.append(
-                Addressed(
-                    condition=concern.condition,
-                    condition_name=names.get(concern.condition, concern.condition),
-                    severity=concern.severity,
-                    strength=indication.strength,
-                    strength_text=words.get(indication.strength, ""),
-                    rationale=indication.rationale,
-                    rated_for=indication.condition,
-                    rated_for_name=names.get(indication.condition, indication.condition),
-                )
+    for concern, chain in chains:
+        for slug in chain:
+            indication = by_condition.get(slug)
+            if indication is not None:
+                break
+        else:
+            continue
+        found.append(
+            Addressed(
+                condition=concern.condition,
+                condition_name=names.get(concern.condition, concern.condition),
+                severity=concern.severity,
+                strength=indication.strength,
+                strength_text=words.get(indication.strength, ""),
+                rationale=indication.rationale,
+                rated_for=indication.condition,
+                rated_for_name=names.get(indication.condition, indication.condition),
             )
+        )
     return tuple(found)
 
 
@@ -531,17 +577,9 @@ def option_facts(
         timing=treatment.timing,
         pain=treatment.pain,
         uses_needles=treatment.uses_needles,
-        per_session_yen=price.per_session_yen if price else None,
-        courses=price.courses if price else (),
-        estimated_cost_yen=treatment.course_cost_range(),
-        is_sample_price=bool(price and price.is_sample),
+        price=price,
         unsuitable=tuple(a for a in rated if a.not_for),
     )
-
-
-def nearest_indication(by_condition: dict[str, T], condition: str, parent: dict[str, str | None]) -> T | None:
-    """The indication (keyed by condition slug) on `condition` or, failing that, its nearest ancestor."""
-    return next((by_condition[s] for s in lineage(condition, parent) if s in by_condition), None)
 
 
 def _exclusion_reasons(treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts, lang: Language):
@@ -671,8 +709,11 @@ def suggest(
     (in that order; slugs the catalog does not know are skipped)."""
     suggestions: list[Suggestion] = []
     excluded: list[Exclusion] = []
-    for treatment in sorted(catalog.treatments, key=lambda t: t.slug):
-        rated = ratings(treatment, profile.concerns, catalog, language)
+    chains, words = _chains(profile.concerns, catalog), STRENGTH_WORD[language]
+    index = catalog.treatments_by_condition
+    candidates = {t.slug: t for _, chain in chains for slug in chain for t in index.get(slug, ())}
+    for treatment in sorted(candidates.values(), key=lambda t: t.slug):
+        rated = _rated(treatment, chains, catalog, words)
         if all(a.not_for for a in rated):  # no rating, or only "not for"
             continue
         option = option_facts(treatment, profile, catalog, language, rated)

@@ -82,7 +82,11 @@ def test_export_includes_the_review_handouts_and_who_handled_the_record_from_whe
 ):
     client.force_login(physician)
     client.get(f"/consultations/{consultation.public_id}/", REMOTE_ADDR="192.0.2.31")
-    client.post(f"/consultations/{consultation.public_id}/review/", REMOTE_ADDR="192.0.2.31")
+    client.post(
+        f"/consultations/{consultation.public_id}/review/",
+        {"version": consultation.version},
+        REMOTE_ADDR="192.0.2.31",
+    )
     pdf = b"%PDF-1.7 export"
     handout = Document.objects.create(
         consultation=consultation,
@@ -102,9 +106,9 @@ def test_export_includes_the_review_handouts_and_who_handled_the_record_from_whe
     log = exported["access_log"]
     assert [(e["user"], e["action"], e["ip_address"]) for e in log] == [
         ("physician", "view", "192.0.2.31"),
-        ("physician", "change", "192.0.2.31"),
+        ("physician", "review", "192.0.2.31"),
     ]
-    assert log[1]["detail"] == {"section": "review", "reviewed": True}
+    assert log[1]["detail"] == {"version": consultation.version}
     # The disclosure itself is recorded on the consultation, and shows in the next export.
     assert _export()["consultations"][0]["access_log"][-1]["action"] == "export"
 

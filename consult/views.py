@@ -284,7 +284,8 @@ def workspace_option(request: HtmxHttpRequest, public_id) -> HttpResponse:
     if action in ("add", "override"):
         override, message = _contraindication_stop(request, consultation, treatment, form)
         if message:
-            return _respond(request, consultation, status=422, save_error=message)
+            # Shown next to the add and override forms, where the counselor or physician acted.
+            return _respond(request, consultation, status=422, save_error=message, option_error=True)
     try:
         cleared = consultation.change_options(form.cleaned_data["version"], action, treatment, override)
     except TooManyOptions:

@@ -123,3 +123,31 @@ def test_export_of_an_anonymised_consultation_says_when(consultation):
     call_command("export_patient", clinic="demo-clinic", chart_number=consultation.chart_number, stdout=out)
     exported = json.loads(out.getvalue())["consultations"][0]
     assert exported["anonymised_at"] == consultation.anonymised_at.isoformat()
+
+
+def test_an_override_is_exported_with_its_reason_and_the_reason_is_anonymised(consultation, physician):
+    from catalog.models import Treatment
+    from consult.models import Override
+
+    consultation.change_options(
+        consultation.version,
+        "override",
+        Treatment.objects.get(slug="rejuran"),
+        Override(reason="患者さん固有の事情", by=physician, flags=("fish-allergy",)),
+    )
+    exported = _export()["consultations"][0]
+    assert exported["overrides"] == [
+        {
+            "treatment": "rejuran",
+            "flags": ["fish-allergy"],
+            "reason": "患者さん固有の事情",
+            "by": "physician",
+            "at": consultation.options.get().override_at.isoformat(),
+        }
+    ]
+    Consultation.objects.filter(pk=consultation.pk).update(
+        created_at=timezone.now() - timedelta(days=6 * 365)
+    )
+    call_command("anonymise_old", stdout=io.StringIO())
+    option = consultation.options.get()
+    assert option.override_reason == "" and option.override_by == physician and option.override_at

@@ -272,38 +272,55 @@ class Consultation(models.Model):
         self.reviewed_by, self.reviewed_at, self.reviewed_version = None, None, None
         return bool(cleared)
 
-    def _clear_sign_off_if_changed(self, before: dict, after: dict) -> list[dict]:
-        """Inside a save's transaction, after its claim_version: clear a sign-off that the change
-        voids (the UPDATE sees a sign-off made since this request read the row). Returns what
-        changed when a sign-off was cleared, else []."""
-        changes = review_changes(before, after)
-        return changes if changes and self.clear_sign_off() else []
-
     @property
     def option_slugs(self) -> tuple[str, ...]:
         """The treatments chosen for comparison, in their order."""
         return tuple(o.treatment.slug for o in self.options.all())
 
-    def claim_version(self, version: int) -> int:
+    def claim_version(self, version: int, *, void_sign_off: bool = False) -> bool:
         """Atomically move the consultation from `version` to the next; raise Conflict if it moved on.
 
         Must run inside a transaction: the UPDATE ... WHERE version = N is the compare-and-swap that
         makes two simultaneous saves end with one winner and one conflict, on SQLite and PostgreSQL.
+
+        `void_sign_off`: the save changes what a physician's sign-off covers, so the same UPDATE
+        clears a sign-off. The row is matched on whether it has one, trying first what this request
+        read: one statement in the usual case, and a sign-off made since the read (it keeps the
+        version) is still found by the second. Returns True when a sign-off was cleared.
         """
-        updated = Consultation.objects.filter(pk=self.pk, version=version).update(version=F("version") + 1)
-        if not updated:
+        claim = Consultation.objects.filter(pk=self.pk, version=version)
+        if not void_sign_off:
+            if not claim.update(version=F("version") + 1):
+                raise Conflict
+            self.version = version + 1
+            return False
+        read_signed = self.reviewed_version is not None
+        for signed in (read_signed, not read_signed):
+            changes = {"reviewed_by": None, "reviewed_at": None, "reviewed_version": None} if signed else {}
+            if claim.filter(reviewed_version__isnull=not signed).update(version=F("version") + 1, **changes):
+                break
+        else:
             raise Conflict
         self.version = version + 1
-        return self.version
+        if signed:
+            self.reviewed_by, self.reviewed_at, self.reviewed_version = None, None, None
+        return signed
 
     @transaction.atomic
     def save_profile(self, data: dict) -> list[dict]:
         """Save the intake form's cleaned data (fields, concerns, flags) at `data["version"]`.
 
-        Returns the changes that cleared the physician's sign-off (empty when none was cleared).
+        Returns what changed when that cleared the physician's sign-off (empty when none was cleared).
         """
         before = self.review_facts()
-        self.claim_version(data["version"])
+        after = {
+            f"concern:{c.slug}": _concern_facts(severity, areas) for c, severity, areas in data["concerns"]
+        }
+        after.update({name: _plain(data[name]) for name in REVIEWED_FIELDS})
+        after["flags"] = sorted(data["flags"])
+        after.update({k: v for k, v in before.items() if k == "options" or k.startswith("override:")})
+        changes = review_changes(before, after)
+        cleared = self.claim_version(data["version"], void_sign_off=bool(changes))
         for name in PROFILE_FIELDS:
             setattr(self, name, data[name])
         self.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
@@ -320,13 +337,7 @@ class Consultation(models.Model):
                 concern.severity, concern.areas = severity, areas
                 concern.save(update_fields=["severity", "areas"])
         self.flags.set(MedicalFlag.objects.filter(slug__in=data["flags"]))
-        after = {
-            f"concern:{c.slug}": _concern_facts(severity, areas) for c, severity, areas in data["concerns"]
-        }
-        after.update({name: _plain(data[name]) for name in REVIEWED_FIELDS})
-        after["flags"] = sorted(data["flags"])
-        after.update({k: v for k, v in before.items() if k == "options" or k.startswith("override:")})
-        return self._clear_sign_off_if_changed(before, after)
+        return changes if cleared else []
 
     @transaction.atomic
     def change_options(
@@ -336,8 +347,8 @@ class Consultation(models.Model):
         with "add" or "override": added if missing). Moving counts as a change: the handout lists
         the options in this order, so the physician signs off the order too.
 
-        Returns the changes that cleared the physician's sign-off (empty when none was cleared);
-        raises TooManyOptions or Conflict.
+        Returns what changed when that cleared the physician's sign-off (empty when none was
+        cleared); raises TooManyOptions or Conflict.
         """
         options = list(self.options.select_related("treatment").order_by("position", "id"))
         before = _option_facts(options)
@@ -345,29 +356,37 @@ class Consultation(models.Model):
         adding = action in ("add", "override") and treatment.pk not in ids
         if adding and len(options) >= MAX_OPTIONS:
             raise TooManyOptions
-        self.claim_version(version)
+        # The new list first (nothing written), so the claim knows whether it voids a sign-off.
+        changed: list[ChosenOption] = []
         if adding:
             options.append(ChosenOption(consultation=self, treatment=treatment, position=len(options)))
+            changed.append(options[-1])
         if override is not None and action in ("add", "override"):
             option = options[[o.treatment_id for o in options].index(treatment.pk)]
             option.override_reason, option.override_by = override.reason, override.by
             option.override_flags, option.override_at = list(override.flags), timezone.now()
-            option.save()
-        elif adding:
-            options[-1].save()
-        elif treatment.pk in ids and action in ("remove", "up", "down"):
+            if all(option is not other for other in changed):  # an added option is saved once
+                changed.append(option)
+        removed = None
+        if treatment.pk in ids and action in ("remove", "up", "down"):
             index = ids.index(treatment.pk)
             if action == "remove":
-                options.pop(index).delete()
+                removed = options.pop(index)
             else:
                 target = index - 1 if action == "up" else index + 1
                 if 0 <= target < len(options):
                     options[index], options[target] = options[target], options[index]
-            for position, option in enumerate(options):
-                if option.position != position:
-                    option.position = position
-                    option.save(update_fields=["position"])
-        return self._clear_sign_off_if_changed(before, _option_facts(options))
+        changes = review_changes(before, _option_facts(options))
+        cleared = self.claim_version(version, void_sign_off=bool(changes))
+        if removed is not None:
+            removed.delete()
+        for option in changed:
+            option.save()
+        for position, option in enumerate(options):
+            if option.position != position:
+                option.position = position
+                option.save(update_fields=["position"])
+        return changes if cleared else []
 
 
 def _concern_facts(severity: int, areas) -> dict:

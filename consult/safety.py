@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from consult.engine import CatalogFacts, Profile
+from consult.engine import CatalogFacts, Profile, TreatmentFacts
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,27 @@ class Flagged:
 
 def absolute_contraindications(treatment: str, profile: Profile, facts: CatalogFacts) -> tuple[Flagged, ...]:
     """The absolute contraindications of `treatment` (a slug) flagged in `profile`, in catalog order."""
-    for t in facts.treatments:
-        if t.slug == treatment:
-            return tuple(
-                Flagged(c.flag, facts.flag_label.get(c.flag, c.flag))
-                for c in t.contraindications
-                if c.kind == "absolute" and c.flag in profile.flags
-            )
+    if profile.flags:
+        for t in facts.treatments:
+            if t.slug == treatment:
+                return _flagged(t, profile, facts)
     return ()
+
+
+def contraindicated(profile: Profile, facts: CatalogFacts) -> dict[str, tuple[Flagged, ...]]:
+    """Every treatment with an absolute contraindication flagged in `profile` (one pass over the catalog)."""
+    if not profile.flags:
+        return {}
+    found = {t.slug: _flagged(t, profile, facts) for t in facts.treatments}
+    return {slug: flagged for slug, flagged in found.items() if flagged}
+
+
+def _flagged(treatment: TreatmentFacts, profile: Profile, facts: CatalogFacts) -> tuple[Flagged, ...]:
+    return tuple(
+        Flagged(c.flag, facts.flag_label.get(c.flag, c.flag))
+        for c in treatment.contraindications
+        if c.kind == "absolute" and c.flag in profile.flags
+    )
 
 
 def uncovered(flagged: tuple[Flagged, ...], override_flags) -> tuple[Flagged, ...]:

@@ -14,7 +14,7 @@ from catalog.models import Condition, Offering, SideEffect, Treatment
 from consult.engine import Compared, Exclusion, OptionFacts, Result, Suggestion, suggest
 from consult.facts import catalog_facts
 from consult.models import ChosenOption, Consultation
-from consult.safety import Flagged, absolute_contraindications, uncovered
+from consult.safety import Flagged, contraindicated, uncovered
 
 # Suggestion cards and exclusions shown before "show all": enough for any real consultation, and it
 # keeps the page (and every htmx update) the same size whatever the size of the catalog.
@@ -75,7 +75,7 @@ class Analysis:
     excluded: list[Exclusion]
     hidden_suggestions: int = 0
     hidden_excluded: int = 0
-    # slug -> labels of the absolute contraindications flagged, for every offered treatment with one
+    # slug -> labels of the absolute contraindications flagged, for the offered and the listed excluded
     contraindicated: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -96,25 +96,25 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
     shown = list(result.suggestions[:limit])
     excluded = list(result.excluded[:limit])
     offered = sorted(((t.slug, t.name) for t in facts.treatments if t.price is not None), key=lambda x: x[1])
-    contraindicated = {}
-    if profile.flags:
-        for slug in dict.fromkeys([*(slug for slug, _name in offered), *(e.treatment for e in excluded)]):
-            flagged = absolute_contraindications(slug, profile, facts)
-            if flagged:
-                contraindicated[slug] = " / ".join(f.label for f in flagged)
+    flagged = contraindicated(profile, facts)
+    shown_slugs = {slug for slug, _name in offered} | {e.treatment for e in excluded}
     return Analysis(
         result,
-        _columns(consultation, result, profile, facts),
+        _columns(consultation, result, flagged),
         offered,
         _cards(shown, language),
         excluded,
         hidden_suggestions=len(result.suggestions) - len(shown),
         hidden_excluded=len(result.excluded) - len(excluded),
-        contraindicated=contraindicated,
+        contraindicated={
+            slug: " / ".join(f.label for f in labels)
+            for slug, labels in flagged.items()
+            if slug in shown_slugs
+        },
     )
 
 
-def _columns(consultation: Consultation, result: Result, profile, facts) -> list[OptionColumn]:
+def _columns(consultation: Consultation, result: Result, flagged: dict) -> list[OptionColumn]:
     # The chosen treatments came with the consultation; add the catalog texts the grid shows.
     chosen = {o.treatment.slug: o for o in consultation.options.all()}
     treatments = {slug: o.treatment for slug, o in chosen.items()}
@@ -129,7 +129,7 @@ def _columns(consultation: Consultation, result: Result, profile, facts) -> list
         treatment = treatments[compared.option.treatment]
         offering = treatment.clinic_offerings[0] if treatment.clinic_offerings else None
         option = chosen[treatment.slug]
-        absolute = absolute_contraindications(treatment.slug, profile, facts)
+        absolute = flagged.get(treatment.slug, ())
         columns.append(
             OptionColumn(
                 treatment=treatment,

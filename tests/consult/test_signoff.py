@@ -410,3 +410,19 @@ def test_the_list_shows_and_filters_by_sign_off(
     unsigned_list = counselor_client.get("/consultations/?review=unsigned").content.decode()
     assert "S-2002" in unsigned_list and "S-1001" not in unsigned_list
     assert other.public_id and 'value="unsigned" selected' in unsigned_list
+
+
+def test_a_sign_off_made_after_a_save_read_the_row_is_still_cleared(consultation, physician):
+    """The counselor's request read the consultation unsigned; the physician signed that version
+    before the save claimed it (a sign-off keeps the version). The save still voids the sign-off."""
+    read = Consultation.objects.with_details().get(pk=consultation.pk)
+    Consultation.objects.get(pk=consultation.pk).sign_off(physician, read.version)
+    options = read.change_options(read.version, "remove", Treatment.objects.get(slug="dermapen-4"))
+    assert options == [{"field": "options", "old": ["subcision", "dermapen-4"], "new": ["subcision"]}]
+    assert not signed(consultation)
+    # And the other way round: read signed, withdrawn before the save; the save is not a conflict.
+    sign_off(consultation, physician)
+    read = Consultation.objects.with_details().get(pk=consultation.pk)
+    Consultation.objects.get(pk=consultation.pk).clear_sign_off()
+    assert read.change_options(read.version, "add", Treatment.objects.get(slug="exosome")) == []
+    assert not signed(consultation)

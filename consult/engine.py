@@ -582,12 +582,18 @@ def option_facts(
     )
 
 
+def flagged(
+    treatment: TreatmentFacts, profile: Profile, kind: Literal["absolute", "relative"] = "absolute"
+) -> tuple[ContraindicationFacts, ...]:
+    """The treatment's contraindications of `kind` that the patient's flags trigger, in catalog order."""
+    return tuple(c for c in treatment.contraindications if c.kind == kind and c.flag in profile.flags)
+
+
 def _exclusion_reasons(treatment: TreatmentFacts, profile: Profile, catalog: CatalogFacts, lang: Language):
     reasons = []
-    for contra in treatment.contraindications:
-        if contra.kind == "absolute" and contra.flag in profile.flags:
-            flag = catalog.flag_label.get(contra.flag, contra.flag)
-            reasons.append(_say("contraindication", lang, flag=flag, note=contra.note))
+    for contra in flagged(treatment, profile, "absolute"):
+        flag = catalog.flag_label.get(contra.flag, contra.flag)
+        reasons.append(_say("contraindication", lang, flag=flag, note=contra.note))
     if not profile.needles_ok and treatment.uses_needles:
         reasons.append(_say("needles", lang))
     if treatment.price is None:
@@ -622,15 +628,14 @@ def _cautions(
     event = _event_caution(treatment.timing, profile, lang)
     if event is not None:
         cautions.append(event)
-    for contra in treatment.contraindications:
-        if contra.kind == "relative" and contra.flag in profile.flags:
-            flag = catalog.flag_label.get(contra.flag, contra.flag)
-            cautions.append(
-                (
-                    "relative-contraindication",
-                    _say("relative-contraindication", lang, flag=flag, note=contra.note),
-                )
+    for contra in flagged(treatment, profile, "relative"):
+        flag = catalog.flag_label.get(contra.flag, contra.flag)
+        cautions.append(
+            (
+                "relative-contraindication",
+                _say("relative-contraindication", lang, flag=flag, note=contra.note),
             )
+        )
     risk_from = treatment.pih_risk_from_skin_type
     if risk_from is not None and profile.skin_type is not None and profile.skin_type >= risk_from:
         cautions.append(("skin-type", _say("skin-type", lang, skin=ROMAN.get(profile.skin_type, "?"))))

@@ -163,5 +163,7 @@ class WorkspaceForm(forms.Form):
 
 class OptionForm(forms.Form):
     version = forms.IntegerField(min_value=1)
-    action = forms.ChoiceField(choices=[(a, a) for a in ("add", "remove", "up", "down")])
+    action = forms.ChoiceField(choices=[(a, a) for a in ("add", "remove", "up", "down", "override")])
     treatment = forms.SlugField(max_length=50)
+    # "override" (physicians only): the medical reason for comparing an absolutely contraindicated option
+    reason = CleanCharField(max_length=1000, required=False)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Clinic, Condition, MedicalFlag, Treatment
@@ -55,8 +57,46 @@ PROFILE_FIELDS = [
 ]
 
 
+# What a physician's sign-off covers besides concerns, flags and the chosen options: a change to any
+# of these after the sign-off clears it. Notes, names, chart number, age band and handout language
+# do not change what the physician decided, so they leave it in place.
+REVIEWED_FIELDS = ["skin_type", "max_downtime_days", "budget_yen", "needles_ok", "max_pain", "event_date"]
+
+
 class Conflict(Exception):
     """The consultation changed since the page was loaded (another tab or another user)."""
+
+
+class TooManyOptions(Exception):
+    """The comparison already holds MAX_OPTIONS options."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A physician's decision to compare an option despite absolute contraindications (`flags`)."""
+
+    reason: str
+    by: object  # the physician (a User)
+    flags: tuple[str, ...]
+
+
+def review_changes(before: dict, after: dict) -> list[dict]:
+    """What differs between two `Consultation.review_facts()`: field name, old and new value each."""
+    return [
+        {"field": key, "old": before.get(key), "new": after.get(key)}
+        for key in sorted(set(before) | set(after), key=_review_order)
+        if before.get(key) != after.get(key)
+    ]
+
+
+def _review_order(key: str) -> tuple[int, str]:
+    head = key.split(":", 1)[0]
+    order = ["concern", *REVIEWED_FIELDS, "flags", "options", "override"]
+    return (order.index(head) if head in order else len(order), key)
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -68,8 +108,14 @@ class ConsultationQuerySet(models.QuerySet):
         return self.select_related("clinic", "counselor", "reviewed_by").prefetch_related(
             Prefetch("concerns", queryset=Concern.objects.select_related("condition")),
             "flags",
-            Prefetch("options", queryset=ChosenOption.objects.select_related("treatment")),
+            Prefetch("options", queryset=ChosenOption.objects.select_related("treatment", "override_by")),
         )
+
+    def signed_off(self) -> ConsultationQuerySet:
+        return self.filter(reviewed_version__isnull=False)
+
+    def not_signed_off(self) -> ConsultationQuerySet:
+        return self.filter(reviewed_version__isnull=True)
 
 
 class Consultation(models.Model):
@@ -130,6 +176,12 @@ class Consultation(models.Model):
         verbose_name=_("reviewed by physician"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # The version the physician signed off. The sign-off holds while concerns, flags, the wishes,
+    # skin type and the chosen options stay as they were then (`REVIEWED_FIELDS`); the saves below
+    # clear it on any change to them. A "reviewed" mark made before sign-offs were bound to a version
+    # (migration 0006) has none: nothing shows whether the data changed after it, so it is kept as a
+    # record but does not count as a sign-off.
+    reviewed_version = models.PositiveIntegerField(_("signed-off version"), null=True, blank=True)
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -176,26 +228,99 @@ class Consultation(models.Model):
         )
 
     @property
+    def is_signed_off(self) -> bool:
+        """A physician signed off the consultation, and nothing the sign-off covers changed since."""
+        return self.reviewed_version is not None
+
+    @property
+    def reviewer_name(self) -> str:
+        user = self.reviewed_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+    def review_facts(self) -> dict:
+        """What a sign-off covers, as plain data (read `with_details()`): each concern with its
+        severity and areas, skin type and wishes, flags, the chosen options in order and overrides.
+        Never notes or names: `review_changes` of two of these is written to the audit trail."""
+        facts = {
+            f"concern:{c.condition.slug}": _concern_facts(c.severity, c.areas) for c in self.concerns.all()
+        }
+        facts.update({name: _plain(getattr(self, name)) for name in REVIEWED_FIELDS})
+        facts["flags"] = sorted(f.slug for f in self.flags.all())
+        facts.update(_option_facts(self.options.all()))
+        return facts
+
+    @transaction.atomic
+    def sign_off(self, physician, version: int) -> None:
+        """The physician signs off the consultation as it was at `version` (the page they saw).
+
+        Raises Conflict when it has changed since: the physician signs what they saw, or nothing.
+        The version does not move (the data did not change), so a counselor's open tab stays valid.
+        """
+        now = timezone.now()
+        updated = Consultation.objects.filter(pk=self.pk, version=version).update(
+            reviewed_by=physician, reviewed_at=now, reviewed_version=version
+        )
+        if not updated:
+            raise Conflict
+        self.reviewed_by, self.reviewed_at, self.reviewed_version = physician, now, version
+
+    def clear_sign_off(self) -> bool:
+        """Withdraw or void the sign-off; True when there was one."""
+        cleared = Consultation.objects.filter(pk=self.pk, reviewed_at__isnull=False).update(
+            reviewed_by=None, reviewed_at=None, reviewed_version=None
+        )
+        self.reviewed_by, self.reviewed_at, self.reviewed_version = None, None, None
+        return bool(cleared)
+
+    @property
     def option_slugs(self) -> tuple[str, ...]:
         """The treatments chosen for comparison, in their order."""
         return tuple(o.treatment.slug for o in self.options.all())
 
-    def claim_version(self, version: int) -> int:
+    def claim_version(self, version: int, *, void_sign_off: bool = False) -> bool:
         """Atomically move the consultation from `version` to the next; raise Conflict if it moved on.
 
         Must run inside a transaction: the UPDATE ... WHERE version = N is the compare-and-swap that
         makes two simultaneous saves end with one winner and one conflict, on SQLite and PostgreSQL.
+
+        `void_sign_off`: the save changes what a physician's sign-off covers, so the same UPDATE
+        clears a sign-off. The row is matched on whether it has one, trying first what this request
+        read: one statement in the usual case, and a sign-off made since the read (it keeps the
+        version) is still found by the second. Returns True when a sign-off was cleared.
         """
-        updated = Consultation.objects.filter(pk=self.pk, version=version).update(version=F("version") + 1)
-        if not updated:
+        claim = Consultation.objects.filter(pk=self.pk, version=version)
+        if not void_sign_off:
+            if not claim.update(version=F("version") + 1):
+                raise Conflict
+            self.version = version + 1
+            return False
+        read_signed = self.reviewed_version is not None
+        for signed in (read_signed, not read_signed):
+            changes = {"reviewed_by": None, "reviewed_at": None, "reviewed_version": None} if signed else {}
+            if claim.filter(reviewed_version__isnull=not signed).update(version=F("version") + 1, **changes):
+                break
+        else:
             raise Conflict
         self.version = version + 1
-        return self.version
+        if signed:
+            self.reviewed_by, self.reviewed_at, self.reviewed_version = None, None, None
+        return signed
 
     @transaction.atomic
-    def save_profile(self, data: dict) -> None:
-        """Save the intake form's cleaned data (fields, concerns, flags) at `data["version"]`."""
-        self.claim_version(data["version"])
+    def save_profile(self, data: dict) -> list[dict]:
+        """Save the intake form's cleaned data (fields, concerns, flags) at `data["version"]`.
+
+        Returns what changed when that cleared the physician's sign-off (empty when none was cleared).
+        """
+        before = self.review_facts()
+        after = {
+            f"concern:{c.slug}": _concern_facts(severity, areas) for c, severity, areas in data["concerns"]
+        }
+        after.update({name: _plain(data[name]) for name in REVIEWED_FIELDS})
+        after["flags"] = sorted(data["flags"])
+        after.update({k: v for k, v in before.items() if k == "options" or k.startswith("override:")})
+        changes = review_changes(before, after)
+        cleared = self.claim_version(data["version"], void_sign_off=bool(changes))
         for name in PROFILE_FIELDS:
             setattr(self, name, data[name])
         self.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
@@ -212,33 +337,69 @@ class Consultation(models.Model):
                 concern.severity, concern.areas = severity, areas
                 concern.save(update_fields=["severity", "areas"])
         self.flags.set(MedicalFlag.objects.filter(slug__in=data["flags"]))
+        return changes if cleared else []
 
     @transaction.atomic
-    def change_options(self, version: int, action: str, treatment: Treatment) -> str | None:
-        """Add, remove or move a compared option. Returns an error code, or None when done."""
-        options = list(self.options.order_by("position", "id"))
+    def change_options(
+        self, version: int, action: str, treatment: Treatment, override: Override | None = None
+    ) -> list[dict]:
+        """Add, remove or move a compared option, or record a physician's override on one (`override`
+        with "add" or "override": added if missing). Moving counts as a change: the handout lists
+        the options in this order, so the physician signs off the order too.
+
+        Returns what changed when that cleared the physician's sign-off (empty when none was
+        cleared); raises TooManyOptions or Conflict.
+        """
+        options = list(self.options.select_related("treatment").order_by("position", "id"))
+        before = _option_facts(options)
         ids = [o.treatment_id for o in options]
-        if action == "add" and treatment.pk not in ids and len(options) >= MAX_OPTIONS:
-            return "too-many"
-        self.claim_version(version)
-        if action == "add":
-            if treatment.pk not in ids:
-                ChosenOption.objects.create(consultation=self, treatment=treatment, position=len(options))
-            return None
-        if treatment.pk not in ids:
-            return None
-        index = ids.index(treatment.pk)
-        if action == "remove":
-            options.pop(index).delete()
-        elif action in ("up", "down"):
-            target = index - 1 if action == "up" else index + 1
-            if 0 <= target < len(options):
-                options[index], options[target] = options[target], options[index]
+        adding = action in ("add", "override") and treatment.pk not in ids
+        if adding and len(options) >= MAX_OPTIONS:
+            raise TooManyOptions
+        # The new list first (nothing written), so the claim knows whether it voids a sign-off.
+        changed: list[ChosenOption] = []
+        if adding:
+            options.append(ChosenOption(consultation=self, treatment=treatment, position=len(options)))
+            changed.append(options[-1])
+        if override is not None and action in ("add", "override"):
+            option = options[[o.treatment_id for o in options].index(treatment.pk)]
+            option.override_reason, option.override_by = override.reason, override.by
+            option.override_flags, option.override_at = list(override.flags), timezone.now()
+            if all(option is not other for other in changed):  # an added option is saved once
+                changed.append(option)
+        removed = None
+        if treatment.pk in ids and action in ("remove", "up", "down"):
+            index = ids.index(treatment.pk)
+            if action == "remove":
+                removed = options.pop(index)
+            else:
+                target = index - 1 if action == "up" else index + 1
+                if 0 <= target < len(options):
+                    options[index], options[target] = options[target], options[index]
+        changes = review_changes(before, _option_facts(options))
+        cleared = self.claim_version(version, void_sign_off=bool(changes))
+        if removed is not None:
+            removed.delete()
+        for option in changed:
+            option.save()
         for position, option in enumerate(options):
             if option.position != position:
                 option.position = position
                 option.save(update_fields=["position"])
-        return None
+        return changes if cleared else []
+
+
+def _concern_facts(severity: int, areas) -> dict:
+    return {"severity": severity, "areas": sorted(areas)}
+
+
+def _option_facts(options) -> dict:
+    """The chosen options in order, and which of them a physician overrode (for which flags)."""
+    facts: dict = {"options": [o.treatment.slug for o in options]}
+    for o in options:
+        if o.override_at is not None:
+            facts[f"override:{o.treatment.slug}"] = sorted(o.override_flags)
+    return facts
 
 
 class Concern(models.Model):
@@ -266,6 +427,14 @@ class ChosenOption(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="options")
     treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
+    # A physician's override of the absolute contraindications (`override_flags`) that would keep
+    # this option out of the comparison and off the patient's paper (design.md §9).
+    override_reason = models.TextField(_("medical reason for the override"), blank=True, max_length=1000)
+    override_flags = models.JSONField(default=list, blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -384,6 +553,11 @@ class AuditEvent(models.Model):
         CATALOG_CHANGE = "catalog-change", _("changed the catalog")
         STAFF_CHANGE = "staff-change", _("changed a staff account")
         EXPORT = "export", _("exported")
+        # The physician's sign-off of one version, and its end (withdrawn, or voided by a change:
+        # the detail lists the fields with old and new values).
+        REVIEW = "review", _("signed off (physician)")
+        REVIEW_CLEARED = "review-cleared", _("sign-off cleared")
+        OVERRIDE = "override", _("overrode an absolute contraindication")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: deleting a user must not rewrite the rows about them (SET_NULL would UPDATE them).

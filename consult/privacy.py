@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Clinic
-from consult.models import AuditEvent, Consultation, Document
+from consult.models import AuditEvent, ChosenOption, Consultation, Document
 
 ANONYMISED = "anonymised"
 
@@ -19,7 +19,13 @@ def patient_export(clinic: Clinic, chart_number: str, include_pdfs: bool = False
     consultations = (
         Consultation.objects.filter(clinic=clinic, chart_number=chart_number)
         .select_related("counselor", "reviewed_by")
-        .prefetch_related("concerns__condition", "flags", "options__treatment", "documents__issued_by")
+        .prefetch_related(
+            "concerns__condition",
+            "flags",
+            "options__treatment",
+            "options__override_by",
+            "documents__issued_by",
+        )
         .order_by("created_at")
     )
     return {
@@ -43,6 +49,7 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
         "review": {
             "reviewed_by": c.reviewed_by.get_username() if c.reviewed_by else None,
             "reviewed_at": _iso(c.reviewed_at),
+            "reviewed_version": c.reviewed_version,
         },
         "counselor": c.counselor.get_username(),
         "chart_number": c.chart_number,
@@ -64,6 +71,18 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
         "flags": sorted(f.slug for f in c.flags.all()),
         "notes": c.notes,
         "options_compared": [o.treatment.slug for o in c.options.all()],
+        # A physician's override of absolute contraindications, with the recorded medical reason.
+        "overrides": [
+            {
+                "treatment": o.treatment.slug,
+                "flags": o.override_flags,
+                "reason": o.override_reason,
+                "by": o.override_by.get_username() if o.override_by else None,
+                "at": _iso(o.override_at),
+            }
+            for o in c.options.all()
+            if o.override_at is not None
+        ],
         "documents": [_document(d, include_pdfs) for d in c.documents.all()],
         # Who handled this record, when and from where (the audit events about it).
         "access_log": [
@@ -117,6 +136,10 @@ def anonymise_older_than(days: int, now=None) -> int:
             anonymised_at=stamp,
             version=F("version") + 1,
         )
+    # The override's medical reason is free text, like the notes; who overrode what, and when, stays.
+    ChosenOption.objects.filter(consultation_id__in=ids).exclude(override_reason="").update(
+        override_reason=""
+    )
     # The one sanctioned change to an issued document (DocumentQuerySet.anonymise).
     Document.objects.filter(consultation_id__in=ids).anonymise(stamp)
     return len(ids)

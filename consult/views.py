@@ -20,8 +20,19 @@ from catalog.models import Clinic, Condition, Indication, MedicalFlag, Treatment
 from catalog.roles import has_clinic_perm
 from consult.access import HtmxHttpRequest, consultation_for, require
 from consult.audit import record
+from consult.facts import catalog_facts
 from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
-from consult.models import FACE_AREAS, MAX_OPTIONS, PROFILE_FIELDS, AuditEvent, Conflict, Consultation
+from consult.models import (
+    FACE_AREAS,
+    MAX_OPTIONS,
+    PROFILE_FIELDS,
+    AuditEvent,
+    Conflict,
+    Consultation,
+    Override,
+    TooManyOptions,
+)
+from consult.safety import absolute_contraindications, uncovered
 from consult.workspace import analyse, condition_groups
 
 log = logging.getLogger(__name__)
@@ -29,6 +40,8 @@ log = logging.getLogger(__name__)
 SCAR_ROOT = "acne-scar"
 
 VIEW, CHANGE = "consult.view_consultation", "consult.change_consultation"
+REVIEW = "consult.review_consultation"  # the physician's: sign off, withdraw, override
+REVIEW_FILTERS = ("signed", "unsigned")
 
 
 @login_required
@@ -55,9 +68,20 @@ def consultation_list(request: HtmxHttpRequest) -> HttpResponse:
             messages.error(request, _("Enter the date as YYYY-MM-DD."))
     if day is not None:
         consultations = consultations.filter(created_at__date=day)
-    page = Paginator(consultations, 25).get_page(request.GET.get("page"))
+    review = request.GET.get("review", "")
+    if review == "signed":
+        consultations = consultations.signed_off()
+    elif review == "unsigned":
+        consultations = consultations.not_signed_off()
+    else:
+        review = ""
+    page = Paginator(consultations.select_related("reviewed_by"), 25).get_page(request.GET.get("page"))
     # Who looked at the list, never what was searched for (a search can be a chart number).
-    record(request, AuditEvent.Action.LIST, detail={"page": page.number, "filtered": bool(query or day)})
+    record(
+        request,
+        AuditEvent.Action.LIST,
+        detail={"page": page.number, "filtered": bool(query or day or review)},
+    )
     return render(
         request,
         "consult/list.html",
@@ -65,6 +89,7 @@ def consultation_list(request: HtmxHttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "day": day_raw if day else "",
+            "review": review,
             "can_create": request.user.has_perm("consult.add_consultation"),
         },
     )
@@ -110,6 +135,7 @@ def _workspace_context(
         "can_add_option": len(chosen) < MAX_OPTIONS,
         "max_options": MAX_OPTIONS,
         "can_edit": request.user.has_perm(CHANGE, consultation),
+        "can_review": request.user.has_perm(REVIEW, consultation),
         "strength_labels": dict(Indication.Strength.choices),
         "show_all": show_all,
         **extra,
@@ -132,7 +158,6 @@ def _page_context(
         "severity_scar": SEVERITY_SCAR,
         "severity_other": SEVERITY_OTHER,
         "scar_slugs": _scar_slugs(conditions),
-        "can_review": request.user.has_perm("consult.review_consultation", consultation),
         "documents": consultation.documents.filter(kind="handout").listed(),
     }
 
@@ -191,7 +216,7 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
             request, consultation, status=422, form=form, save_error=_("Not saved: check the marked fields.")
         )
     try:
-        consultation.save_profile(form.cleaned_data)
+        cleared = consultation.save_profile(form.cleaned_data)
     except Conflict:
         return _conflict(request, public_id)
     except DatabaseError:
@@ -203,7 +228,20 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
         obj=consultation,
         detail={"section": "profile", "version": consultation.version},
     )
+    _record_cleared(request, consultation, cleared)
     return _respond(request, consultation.reloaded(), saved=True)
+
+
+def _record_cleared(request: HtmxHttpRequest, consultation: Consultation, changes: list[dict]) -> None:
+    """A change voided the physician's sign-off: audited with what changed (fields, old → new)."""
+    if changes:
+        record(
+            request,
+            AuditEvent.Action.REVIEW_CLEARED,
+            consultation=consultation,
+            obj=consultation,
+            detail={"reason": "changed", "version": consultation.version, "changes": changes},
+        )
 
 
 @login_required
@@ -211,42 +249,92 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
 def workspace_option(request: HtmxHttpRequest, public_id) -> HttpResponse:
     consultation = consultation_for(request, public_id, CHANGE)
     form = OptionForm(request.POST)
+    action = form.cleaned_data["action"] if form.is_valid() else None
+    if action == "override":
+        require(request, REVIEW, consultation)  # only a physician overrides a contraindication
     treatment = None
     if form.is_valid():
         # Only an addition needs the clinic to offer the treatment: an option already in the
         # comparison can still be moved or removed after the clinic stops offering it.
         slug = form.cleaned_data["treatment"]
-        if form.cleaned_data["action"] == "add":
+        treatment = next((o.treatment for o in consultation.options.all() if o.treatment.slug == slug), None)
+        if action in ("add", "override") and treatment is None:
             treatment = Treatment.objects.offered_by(consultation.clinic).filter(slug=slug).first()
-        else:
-            treatment = next(
-                (o.treatment for o in consultation.options.all() if o.treatment.slug == slug), None
-            )
     if treatment is None:
-        if form.is_valid() and form.cleaned_data["action"] != "add":
+        if form.is_valid() and action not in ("add", "override"):
             message = _("Not saved: that option is no longer in the comparison. Reload the page.")
         else:
             message = _("Not saved: choose a treatment this clinic offers.")
         return _respond(request, consultation, status=422, save_error=message)
+    override = None
+    if action in ("add", "override"):
+        override, message = _contraindication_stop(request, consultation, treatment, form)
+        if message:
+            # Shown next to the add and override forms, where the counselor or physician acted.
+            return _respond(request, consultation, status=422, save_error=message, option_error=True)
     try:
-        error = consultation.change_options(
-            form.cleaned_data["version"], form.cleaned_data["action"], treatment
-        )
+        cleared = consultation.change_options(form.cleaned_data["version"], action, treatment, override)
+    except TooManyOptions:
+        message = _("Compare at most %(n)d options: remove one first.") % {"n": MAX_OPTIONS}
+        return _respond(request, consultation, status=422, save_error=message)
     except Conflict:
         return _conflict(request, public_id)
     except DatabaseError:
         return _database_error(request, consultation)
-    if error == "too-many":
-        message = _("Compare at most %(n)d options: remove one first.") % {"n": MAX_OPTIONS}
-        return _respond(request, consultation, status=422, save_error=message)
     record(
         request,
         AuditEvent.Action.CHANGE,
         consultation=consultation,
         obj=consultation,
-        detail={"section": "options", "action": form.cleaned_data["action"], "treatment": treatment.slug},
+        detail={"section": "options", "action": action, "treatment": treatment.slug},
     )
+    if override is not None:
+        # The reason itself stays on the option (it is clinical text); the trail says who, what, when.
+        record(
+            request,
+            AuditEvent.Action.OVERRIDE,
+            consultation=consultation,
+            obj=consultation,
+            detail={"treatment": treatment.slug, "flags": list(override.flags)},
+        )
+    _record_cleared(request, consultation, cleared)
     return _respond(request, consultation.reloaded(), saved=True)
+
+
+def _contraindication_stop(
+    request: HtmxHttpRequest, consultation: Consultation, treatment: Treatment, form: OptionForm
+) -> tuple[Override | None, str]:
+    """An absolutely contraindicated treatment stays out of the comparison, unless a physician
+    overrides it with a medical reason: (the override to record, or None; a refusal, or "")."""
+    facts = catalog_facts(consultation.clinic, get_language())
+    flagged = absolute_contraindications(treatment.slug, consultation.profile(timezone.localdate()), facts)
+    chosen = next((o for o in consultation.options.all() if o.treatment_id == treatment.pk), None)
+    covered = chosen.override_flags if chosen is not None and chosen.override_at else ()
+    flags = " / ".join(f.label for f in flagged)
+    reason = form.cleaned_data["reason"]
+    if form.cleaned_data["action"] == "override":
+        if not flagged:
+            return None, _("Not saved: %(treatment)s has no absolute contraindication for this patient.") % {
+                "treatment": treatment.name
+            }
+        if not reason:
+            return None, _(
+                "Not saved: write the medical reason for overriding the absolute contraindication."
+            )
+        return Override(reason=reason, by=request.user, flags=tuple(f.flag for f in flagged)), ""
+    if uncovered(flagged, covered):
+        if request.user.has_perm(REVIEW, consultation):
+            message = _(
+                "Not added: %(treatment)s is absolutely contraindicated for this patient (%(flags)s). "
+                "To compare it anyway, override the contraindication with the medical reason."
+            )
+        else:
+            message = _(
+                "Not added: %(treatment)s is absolutely contraindicated for this patient (%(flags)s). "
+                "Only a physician can override this, with a recorded medical reason."
+            )
+        return None, message % {"treatment": treatment.name, "flags": flags}
+    return None, ""
 
 
 def _database_error(request: HtmxHttpRequest, consultation: Consultation) -> HttpResponse:
@@ -274,18 +362,36 @@ def _conflict(request: HtmxHttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_POST
 def workspace_review(request: HtmxHttpRequest, public_id) -> HttpResponse:
-    """A physician marks the consultation as reviewed (or withdraws the mark)."""
-    consultation = consultation_for(request, public_id, "consult.review_consultation")
-    reviewed = request.POST.get("reviewed") != "0"
-    Consultation.objects.filter(pk=consultation.pk).update(
-        reviewed_by=request.user if reviewed else None,
-        reviewed_at=timezone.now() if reviewed else None,
-    )
+    """The physician signs off the consultation at the version on their screen, or withdraws it."""
+    consultation = consultation_for(request, public_id, REVIEW)
+    url = reverse("consult:workspace", args=[consultation.public_id])
+    if request.POST.get("reviewed") == "0":
+        if consultation.clear_sign_off():
+            record(
+                request,
+                AuditEvent.Action.REVIEW_CLEARED,
+                consultation=consultation,
+                obj=consultation,
+                detail={"reason": "withdrawn", "version": consultation.version},
+            )
+        return redirect(url + "#signoff")
+    try:
+        version = int(request.POST.get("version", ""))
+        consultation.sign_off(request.user, version)
+    except (ValueError, Conflict):
+        messages.error(
+            request,
+            _(
+                "Not signed off: the consultation changed since you opened it. "
+                "Check the current version below, then sign off again."
+            ),
+        )
+        return redirect(url + "#signoff")
     record(
         request,
-        AuditEvent.Action.CHANGE,
+        AuditEvent.Action.REVIEW,
         consultation=consultation,
         obj=consultation,
-        detail={"section": "review", "reviewed": reviewed},
+        detail={"version": version},
     )
-    return redirect("consult:workspace", public_id=consultation.public_id)
+    return redirect(url + "#signoff")

@@ -6,14 +6,15 @@ One pass: consultation → profile → engine result (which carries every comput
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, prefetch_related_objects
 
 from catalog.models import Condition, Offering, SideEffect, Treatment
 from consult.engine import Compared, Exclusion, OptionFacts, Result, Suggestion, suggest
 from consult.facts import catalog_facts
-from consult.models import Consultation
+from consult.models import ChosenOption, Consultation
+from consult.safety import Flagged, contraindicated, uncovered
 
 # Suggestion cards and exclusions shown before "show all": enough for any real consultation, and it
 # keeps the page (and every htmx update) the same size whatever the size of the catalog.
@@ -27,6 +28,22 @@ class OptionColumn:
     treatment: Treatment
     compared: Compared
     plan_number: str
+    chosen: ChosenOption
+    # Absolute contraindications flagged for this patient, and those no physician's override covers.
+    absolute: tuple[Flagged, ...] = ()
+    blocked: tuple[Flagged, ...] = ()
+
+    @property
+    def absolute_labels(self) -> str:
+        return " / ".join(f.label for f in self.absolute)
+
+    @property
+    def blocked_labels(self) -> str:
+        return " / ".join(f.label for f in self.blocked)
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.absolute) and not self.blocked and self.chosen.override_at is not None
 
     @property
     def facts(self) -> OptionFacts:
@@ -58,6 +75,13 @@ class Analysis:
     excluded: list[Exclusion]
     hidden_suggestions: int = 0
     hidden_excluded: int = 0
+    # slug -> labels of the absolute contraindications flagged, for the offered and the listed excluded
+    contraindicated: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def blocked(self) -> list[OptionColumn]:
+        """Chosen options an absolute contraindication keeps off the patient's paper."""
+        return [c for c in self.columns if c.blocked]
 
 
 def analyse(consultation: Consultation, language: str, today, show_all: bool = False) -> Analysis:
@@ -71,20 +95,29 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
     limit = None if show_all else SHOWN
     shown = list(result.suggestions[:limit])
     excluded = list(result.excluded[:limit])
+    offered = sorted(((t.slug, t.name) for t in facts.treatments if t.price is not None), key=lambda x: x[1])
+    flagged = contraindicated(profile, facts)
+    shown_slugs = {slug for slug, _name in offered} | {e.treatment for e in excluded}
     return Analysis(
         result,
-        _columns(consultation, result),
-        sorted(((t.slug, t.name) for t in facts.treatments if t.price is not None), key=lambda x: x[1]),
+        _columns(consultation, result, flagged),
+        offered,
         _cards(shown, language),
         excluded,
         hidden_suggestions=len(result.suggestions) - len(shown),
         hidden_excluded=len(result.excluded) - len(excluded),
+        contraindicated={
+            slug: " / ".join(f.label for f in labels)
+            for slug, labels in flagged.items()
+            if slug in shown_slugs
+        },
     )
 
 
-def _columns(consultation: Consultation, result: Result) -> list[OptionColumn]:
+def _columns(consultation: Consultation, result: Result, flagged: dict) -> list[OptionColumn]:
     # The chosen treatments came with the consultation; add the catalog texts the grid shows.
-    treatments = {o.treatment.slug: o.treatment for o in consultation.options.all()}
+    chosen = {o.treatment.slug: o for o in consultation.options.all()}
+    treatments = {slug: o.treatment for slug, o in chosen.items()}
     offerings = Offering.objects.filter(clinic=consultation.clinic, active=True)
     prefetch_related_objects(
         list(treatments.values()),
@@ -95,11 +128,16 @@ def _columns(consultation: Consultation, result: Result) -> list[OptionColumn]:
     for compared in result.compared:
         treatment = treatments[compared.option.treatment]
         offering = treatment.clinic_offerings[0] if treatment.clinic_offerings else None
+        option = chosen[treatment.slug]
+        absolute = flagged.get(treatment.slug, ())
         columns.append(
             OptionColumn(
                 treatment=treatment,
                 compared=compared,
                 plan_number=offering.regenerative_plan_number if offering else "",
+                chosen=option,
+                absolute=absolute,
+                blocked=uncovered(absolute, option.override_flags if option.override_at else ()),
             )
         )
     return columns

@@ -77,6 +77,12 @@ def counselor_client(client, counselor):
     return client
 
 
+def sign_off(consultation, physician) -> None:
+    """The physician signs off the consultation as it is now (what the workspace's button does)."""
+    consultation.refresh_from_db()
+    consultation.sign_off(physician, consultation.version)
+
+
 def load_catalog() -> None:
     call_command("load_demo", no_users=True, stdout=io.StringIO())
 

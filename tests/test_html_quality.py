@@ -17,6 +17,7 @@ from django.test import Client
 
 from consult.models import Consultation, Document
 from tests.browser.scenes import consultation_with_options
+from tests.conftest import sign_off
 
 VNU_JAR = settings.BASE_DIR / "node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -45,7 +46,13 @@ CONDITIONS = ("acne-scar", "rolling-scar", "dullness")
 TREATMENTS = ("subcision", "co2-fractional", "exosome", "fibroblast-transplant")
 
 
-def pages(client: Client, users: dict, consultation: Consultation, empty: Consultation) -> dict[str, str]:
+def pages(
+    client: Client,
+    users: dict,
+    consultation: Consultation,
+    empty: Consultation,
+    contraindicated: Consultation | None = None,
+) -> dict[str, str]:
     """name -> HTML, fetched as the user who would see the page."""
     fetched: dict[str, str] = {}
     logged_in = [None]
@@ -77,6 +84,10 @@ def pages(client: Client, users: dict, consultation: Consultation, empty: Consul
         get(f"treatment-{slug}", f"/catalog/treatments/{slug}/", counselor)
     get("treatment-exosome-en", "/catalog/treatments/exosome/", counselor, "en")
     get("workspace-physician", f"/consultations/{consultation.public_id}/", users["physician"])
+    if contraindicated is not None:
+        # A blocked option (its override form) and the physician's sign-off panel.
+        get("workspace-contraindicated", f"/consultations/{contraindicated.public_id}/", users["physician"])
+        get("consultation-list-unsigned", "/consultations/?review=unsigned", counselor)
     get("audit-log", "/audit/", users["clinic_admin"])
     return fetched
 
@@ -93,8 +104,13 @@ def test_main_pages_are_valid_html(client, counselor, physician, clinic_admin, d
         sha256="0" * 64,
     )
     empty = Consultation.objects.create(clinic=demo_clinic, counselor=counselor, chart_number="A-0001")
+    # Rejuran with a fish allergy: blocked until a physician overrides it; another one signed off.
+    contraindicated = consultation_with_options(
+        counselor, demo_clinic, chart_number="A-0002", options=("subcision", "rejuran")
+    )
+    sign_off(consultation, physician)
     users = {"counselor": counselor, "physician": physician, "clinic_admin": clinic_admin}
-    documents = pages(client, users, consultation, empty)
+    documents = pages(client, users, consultation, empty, contraindicated)
     # A broken page in the same run shows the checker really reports errors, bare hx-* included.
     documents["canary"] = '<!DOCTYPE html><html lang="en"><title>x</title><p hx-post="/x"><form></form></p>'
     for name, html in documents.items():

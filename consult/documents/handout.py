@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from catalog.models import Clinic, Condition, HomeCareTip, Nutrient, Offering, SideEffect, Treatment
 from consult.documents import pipeline
@@ -41,6 +42,7 @@ from consult.engine import Compared, Profile, lineage, suggest
 from consult.facts import catalog_facts
 from consult.models import FACE_AREA_SLUGS, AuditEvent, Consultation
 from consult.profile import ParsedProfile
+from consult.safety import absolute_contraindications, uncovered
 
 SNAPSHOT_VERSION = 1
 DEFAULT_OPTION_COUNT = 3
@@ -49,10 +51,22 @@ DEFAULT_OPTION_COUNT = 3
 def build_snapshot(
     consultation: Consultation, issued_by, issued_at: datetime, handout_id: uuid.UUID | None = None
 ) -> dict:
-    """Everything the handout for this consultation (read `with_details()`) shows, in its handout language."""
+    """Everything the handout for this consultation (read `with_details()`) shows, in its handout
+    language: the options the physician signed off, in their order (never a fallback selection)."""
     language = consultation.handout_language
     today = timezone.localtime(issued_at).date()
     counselor = consultation.counselor
+    overrides = {
+        o.treatment.slug: {
+            "flags": list(o.override_flags),
+            "reason": o.override_reason,
+            "by": (o.override_by.get_full_name() or o.override_by.get_username()) if o.override_by else "",
+            "at": o.override_at,
+        }
+        for o in consultation.options.all()
+        if o.override_at is not None
+    }
+    signed = consultation.is_signed_off
     return _build(
         clinic=consultation.clinic,
         profile=consultation.profile(today),
@@ -64,14 +78,18 @@ def build_snapshot(
             "chart_number": consultation.chart_number,
             "counselor": counselor.get_full_name() or counselor.get_username(),
             "issued_by": issued_by.get_full_name() or issued_by.get_username(),
+            "signed_off_by": consultation.reviewer_name if signed else "",
+            "signed_off_at": consultation.reviewed_at if signed else None,
         },
         notes=consultation.notes,
         issued_at=issued_at,
+        overrides=overrides,
     )
 
 
 def build_snapshot_for_profile(parsed: ParsedProfile, option_slugs: list[str], issued_at: datetime) -> dict:
-    """The same handout for a PROFILE.json (design.md §5), without a saved consultation."""
+    """The same handout for a PROFILE.json (design.md §5), without a saved consultation: a staff
+    preview that no physician has reviewed, and says so (design.md §9)."""
     return _build(
         clinic=parsed.clinic,
         profile=parsed.profile,
@@ -83,9 +101,12 @@ def build_snapshot_for_profile(parsed: ParsedProfile, option_slugs: list[str], i
             "chart_number": parsed.chart_number,
             "counselor": parsed.counselor,
             "issued_by": parsed.counselor,
+            "signed_off_by": "",
+            "signed_off_at": None,
         },
         notes=parsed.notes,
         issued_at=issued_at,
+        preview=True,
     )
 
 
@@ -99,20 +120,27 @@ def _build(
     header: dict,
     notes: str,
     issued_at: datetime,
+    overrides: dict | None = None,
+    preview: bool = False,
 ) -> dict:
+    """The snapshot. `overrides`: slug -> a physician's override of absolute contraindications.
+    `preview` (the command line): not reviewed by a physician; without chosen options it lists the
+    first suggestions. A consultation's handout lists only the chosen options."""
     issued_local = timezone.localtime(issued_at).replace(microsecond=0)
     today = profile.today or issued_local.date()
     with translation.override(language):
         facts = catalog_facts(clinic, language)
         result = suggest(profile, facts, language, compare=chosen)
         source, compared = "chosen", result.compared
-        if not compared:
+        if not compared and preview:
             source = "suggested"
             compared = tuple(
                 Compared(s.option, suggestion=s) for s in result.suggestions[:DEFAULT_OPTION_COUNT]
             )
         concerns = _concerns(profile, facts.condition_parent, language)
         options = _options(clinic, compared, language)
+        for option in options:
+            _mark_contraindications(option, profile, facts, (overrides or {}).get(option["slug"]), language)
         home_care, home_sources = _home_care(concerns, facts.condition_parent, profile.flags, language)
         catalog_date = Treatment.objects.aggregate(d=Max("reviewed_on"))["d"]
         sources = _sources(options, concerns, home_sources)
@@ -144,6 +172,11 @@ def _build(
         "chart_number": header["chart_number"],
         "counselor": header["counselor"],
         "issued_by": header["issued_by"],
+        # Who signed off the version printed, and when (design.md §9); empty in a staff preview.
+        "preview": preview,
+        "signed_off_by": header["signed_off_by"],
+        "signed_off_at": _iso(header["signed_off_at"]),
+        "signed_off_display": _when(header["signed_off_at"], language),
         "concerns": concerns,
         "areas": sorted({a for c in concerns for a in c["areas"]}, key=FACE_AREA_SLUGS.index),
         "options_source": source,
@@ -157,6 +190,43 @@ def _build(
         ),
         "sources": sources,
     }
+
+
+def _iso(moment: datetime | None) -> str:
+    return timezone.localtime(moment).replace(microsecond=0).isoformat() if moment else ""
+
+
+def _when(moment: datetime | None, language: str) -> str:
+    """A date and time in the handout language's own format (2026年12月2日 15:04 / 2 December 2026, 15:04)."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    separator = " " if language == "ja" else ", "
+    return f"{format_date(local.date(), language)}{separator}{local:%H:%M}"
+
+
+def _mark_contraindications(
+    option: dict, profile: Profile, facts, override: dict | None, language: str
+) -> None:
+    """Add the option's absolute contraindications for this patient, the physician's override that
+    covers them (shown in the option's section) and those no override covers (`blocked`: the
+    handout is not issued while there are any)."""
+    flagged = absolute_contraindications(option["slug"], profile, facts)
+    covered = override["flags"] if override else ()
+    option["absolute_contraindications"] = [f.label for f in flagged]
+    option["blocked_by"] = [f.label for f in uncovered(flagged, covered)]
+    option["override"] = None
+    if flagged and override and not option["blocked_by"]:
+        option["override"] = {
+            "reason": override["reason"],
+            "by": override["by"],
+            "at": _iso(override["at"]),
+            "text": TEXT[language]["override"].format(
+                flags=TEXT[language]["list_sep"].join(option["absolute_contraindications"]),
+                by=override["by"],
+                when=_when(override["at"], language),
+            ),
+        }
 
 
 def _concerns(profile: Profile, parent: dict, language: str) -> list[dict]:
@@ -399,6 +469,36 @@ def missing_disclosures(snapshot: dict) -> list[str]:
     return problems
 
 
+def problems(snapshot: dict) -> list[str]:
+    """Why this handout must not reach the patient (empty: it may be issued), in the staff's language."""
+    found = []
+    gaps = missing_disclosures(snapshot)
+    if gaps:
+        found.append(
+            _(
+                "Required information is missing from the catalog; ask the clinic admin to complete it: %(gaps)s."
+            )
+            % {"gaps": "; ".join(gaps)}
+        )
+    for option in snapshot["options"]:
+        if option.get("blocked_by"):
+            found.append(
+                _(
+                    "%(treatment)s is absolutely contraindicated for this patient (%(flags)s): remove it from "
+                    "the comparison, or a physician overrides the contraindication with a medical reason."
+                )
+                % {"treatment": option["name"], "flags": " / ".join(option["blocked_by"])}
+            )
+    if not snapshot["options"]:
+        found.append(
+            _(
+                "No option is in the comparison: the handout lists the options the physician selected. "
+                "Add them, and have the physician sign off."
+            )
+        )
+    return found
+
+
 def _context(snapshot: dict) -> dict:
     """What the template needs beyond the snapshot, computed from it alone."""
     language = snapshot["language"]
@@ -419,7 +519,8 @@ KIND = pipeline.DocumentKind(
     wording=TEXT,
     build=build_snapshot,
     card_template="consult/_handouts.html",
-    problems=missing_disclosures,
+    problems=problems,
+    needs_sign_off=True,
     context=_context,
     issue_action=AuditEvent.Action.ISSUE_HANDOUT,
     download_action=AuditEvent.Action.DOWNLOAD_HANDOUT,

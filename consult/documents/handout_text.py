@@ -28,9 +28,18 @@ TEXT = {
         "no_areas": "部位の指定なし",
         "face_caption": "印のある部位（正面から見た図。向かって右があなたの左側）",
         "comparison": "選択肢の比較",
-        "options_chosen": "カウンセリングで比較のために選んだ選択肢です。",
-        "options_suggested": "比較する選択肢が選ばれていなかったため、ご相談のお悩みに当てはまる施術のうち"
-        "条件との重なりが大きい3つを、話し合いの材料として載せています。",
+        "options_chosen": "医師が確認した、比較のための選択肢です。並び順は優劣を表すものではありません。",
+        "options_suggested": "比較する選択肢が選ばれていなかったため、ご相談のお悩みに用いられる施術から3つを、"
+        "話し合いの材料として載せています。並び順は優劣を表すものではありません。",
+        "options_preview": "比較のために指定した選択肢です。並び順は優劣を表すものではありません。",
+        "signed_off": "確認した医師",
+        "signed_off_at": "医師の確認日時",
+        "preview": "スタッフ用プレビュー：この資料は医師の確認を受けていません。患者さまにはお渡しできません。",
+        "not_signed": "（未確認）",
+        "override_h": "医師の判断：禁忌に当たる条件について",
+        "override": "この施術は「{flags}」に該当する方には原則として行わない施術（禁忌）ですが、医師（{by}、{when}）が"
+        "次の医学的理由により比較の対象としました。",
+        "list_sep": "、",
         "question": "ご質問",
         "q1": "どんな施術で、どのように働くか",
         "q2": "どのお悩みに、どの程度用いられるか",
@@ -136,9 +145,19 @@ TEXT = {
         "no_areas": "no area marked",
         "face_caption": "Marked areas (front view: your left is on the right)",
         "comparison": "The options side by side",
-        "options_chosen": "The options chosen for comparison during the consultation.",
-        "options_suggested": "No options had been chosen for comparison, so this lists, for discussion only, the "
-        "three treatments for your concerns that best match what was recorded.",
+        "options_chosen": "The options selected for comparison and reviewed by the physician. Their order does "
+        "not rank them.",
+        "options_suggested": "No options had been chosen for comparison, so this lists, for discussion only, three "
+        "treatments used for your concerns. Their order does not rank them.",
+        "options_preview": "The options given for comparison. Their order does not rank them.",
+        "signed_off": "Reviewed by physician",
+        "signed_off_at": "Physician's review",
+        "preview": "Staff preview: this document has not been reviewed by a physician. It is not for patients.",
+        "not_signed": "(not reviewed)",
+        "override_h": "The physician's decision on an absolute contraindication",
+        "override": "This treatment is absolutely contraindicated because of “{flags}”; the physician ({by}, {when}) "
+        "included it in the comparison for the following medical reason.",
+        "list_sep": ", ",
         "question": "Question",
         "q1": "What is it and how does it work?",
         "q2": "Which of your concerns does it address, and how well?",

@@ -18,6 +18,7 @@ from datetime import datetime
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from clinic.lib.pdf import html_to_pdf, static_path, static_prefix
 from consult.models import AuditEvent, Consultation, Document
@@ -47,17 +48,32 @@ class DocumentKind:
     problems: Callable[[dict], list[str]] = _nothing_missing
     # Anything the template needs beyond the snapshot and its wording, computed from the snapshot alone.
     context: Callable[[dict], dict] = _no_extra_context
+    # Puts a personalised selection of treatments before the patient: issued only at a version of the
+    # consultation the physician signed off (MHLW notice 医政発0815第21号, design.md §9).
+    needs_sign_off: bool = False
     issue_perm: str = "consult.change_consultation"
     issue_action: str = AuditEvent.Action.ISSUE_DOCUMENT
     download_action: str = AuditEvent.Action.DOWNLOAD_DOCUMENT
 
 
 class Refused(Exception):
-    """The document must not reach a patient as it is; nothing was issued. `problems` says why."""
+    """The document must not reach a patient as it is; nothing was issued. `problems` says why;
+    `sign_off` is True when what is missing is the physician's sign-off of the current version."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], sign_off: bool = False):
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.sign_off = sign_off
+
+
+def sign_off_missing() -> str:
+    return _(
+        "The physician has not signed off this consultation as it is now. Under MHLW notice "
+        "医政発0815第21号 (2025-08-15) the physician, not the counselor, selects the treatment: a "
+        "personalised comparison reaches the patient only after the physician's sign-off. Until then, "
+        "give the patient only general information (the catalog pages on the treatments for her "
+        "concerns, the clinic's price list)."
+    )
 
 
 def document_html(kind: DocumentKind, snapshot: dict, *, inline_css: bool = False) -> str:
@@ -85,8 +101,11 @@ def render(kind: DocumentKind, snapshot: dict, document_id: str) -> bytes:
 def issue(kind: DocumentKind, consultation: Consultation, user) -> Document:
     """Snapshot the consultation (read `with_details()`), render it, and store snapshot, PDF and SHA-256.
 
-    Raises Refused, storing nothing, when the kind finds a gap the patient's paper must not have.
+    Raises Refused, storing nothing, when the kind needs the physician's sign-off and the consultation
+    has none for its current version, or when the kind finds a gap the patient's paper must not have.
     """
+    if kind.needs_sign_off and not consultation.is_signed_off:
+        raise Refused([sign_off_missing()], sign_off=True)
     issued_at = timezone.now().replace(microsecond=0)
     document_id = uuid.uuid4()
     snapshot = kind.build(consultation, user, issued_at, document_id)
@@ -95,6 +114,14 @@ def issue(kind: DocumentKind, consultation: Consultation, user) -> Document:
         raise Refused(problems)
     pdf = render(kind, snapshot, str(document_id))
     with transaction.atomic():
+        # The sign-off this snapshot printed must still hold: a change saved while it rendered voids it.
+        if (
+            kind.needs_sign_off
+            and not Consultation.objects.filter(
+                pk=consultation.pk, reviewed_at=consultation.reviewed_at, reviewed_version__isnull=False
+            ).exists()
+        ):
+            raise Refused([sign_off_missing()], sign_off=True)
         document = Document.objects.create(
             public_id=document_id,
             consultation=consultation,

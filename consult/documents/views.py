@@ -62,16 +62,11 @@ def issue(request: HtmxHttpRequest, public_id, kind: str) -> HttpResponse:
     try:
         document = issue_document(document_kind, consultation, request.user)
     except Refused as exc:
-        # A document without what the law or safety requires must not reach a patient: say what is missing.
+        # A document without the physician's sign-off, or without what the law or safety requires,
+        # must not reach a patient: say why.
         if request.htmx:
             return _card(request, document_kind, consultation, status=422, issue_error=exc.problems)
-        messages.error(
-            request,
-            _(
-                "Not issued: required information is missing from the catalog (%(gaps)s). Ask the clinic admin."
-            )
-            % {"gaps": "; ".join(exc.problems)},
-        )
+        messages.error(request, _("Not issued: %(problems)s") % {"problems": " ".join(exc.problems)})
         return redirect("consult:workspace", public_id=consultation.public_id)
     record(
         request,

@@ -4,6 +4,8 @@ from datetime import date
 
 from django import template
 
+from consult.models import FACE_AREAS
+
 register = template.Library()
 
 
@@ -26,3 +28,10 @@ def iso_date(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return value or ""
+
+
+@register.filter
+def area_names(slugs) -> str:
+    """Face-area slugs as their names, in the face map's order."""
+    names = dict(FACE_AREAS)
+    return ", ".join(str(names[slug]) for slug in names if slug in (slugs or ()))

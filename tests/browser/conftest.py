@@ -123,6 +123,17 @@ def counselor_page(live_server, context: BrowserContext, counselor) -> Iterator[
     yield context.new_page()
 
 
+def physician_signs_off(new_context, base_url: str, physician: User, consultation) -> None:
+    """The physician, in a browser of their own, signs off the consultation as it is now."""
+    context = new_context()
+    log_in_context(context, physician, base_url)
+    page = context.new_page()
+    page.goto(f"/consultations/{consultation.public_id}/")
+    page.locator("#signoff form.signoff-form button[type=submit]").click()
+    expect(page.locator("#signoff")).to_have_class(re.compile(r"\bsigned\b"))
+    context.close()
+
+
 def watch_for_errors(page: Page) -> list[str]:
     """Uncaught script errors and console errors (a CSP violation is one) seen on this page."""
     errors: list[str] = []

@@ -50,6 +50,8 @@ def sample_data() -> dict[str, str]:
     consultation = consultation_with_options(
         counselor, clinic, chart_number="A-1004", display_name="山田 花子"
     )
+    # The physician's sign-off, without which the workspace does not issue the handout.
+    consultation.sign_off(User.objects.get(username="physician"), consultation.version)
     return {"workspace": f"/consultations/{consultation.public_id}/", "password": DEMO_PASSWORD}
 
 

@@ -11,7 +11,14 @@ from playwright.sync_api import Page, expect
 
 from catalog.models import Treatment
 from consult.models import Consultation, Document
-from tests.browser.conftest import SAVE_TIMEOUT_MS, log_in_form, pdftotext, squash, watch_for_errors
+from tests.browser.conftest import (
+    SAVE_TIMEOUT_MS,
+    log_in_form,
+    pdftotext,
+    physician_signs_off,
+    squash,
+    watch_for_errors,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +63,8 @@ def option_names(slugs: list[str], language: str) -> list[str]:
     return [getattr(Treatment.objects.get(slug=slug), f"name_{language}") for slug in slugs]
 
 
-def run_consultation(page: Page, *, ui: str, handout: str, tmp_path) -> tuple[Consultation, str]:
+def run_consultation(page: Page, *, ui: str, handout: str, tmp_path, sign_off) -> tuple[Consultation, str]:
+    """The counselor's consultation; `sign_off(consultation)` is the physician's, before the handout."""
     text = UI[ui]
     errors = watch_for_errors(page)
     log_in_form(page, "counselor")
@@ -149,8 +157,12 @@ def run_consultation(page: Page, *, ui: str, handout: str, tmp_path) -> tuple[Co
     assert [f.slug for f in consultation.flags.all()] == ["fish-allergy"]
     assert consultation.notes == "E2E"
 
-    # The handout: issue it, download it, read it.
+    # The handout waits for the physician's sign-off (design.md §9), then: issue, download, read.
     handouts = page.locator("#handouts")
+    expect(handouts.locator("button.primary")).to_be_disabled()
+    sign_off(consultation)
+    page.reload()
+    expect(handouts.locator("button.primary")).to_be_enabled()
     with page.expect_response(
         lambda r: r.url.endswith("/handouts/") and r.request.method == "POST", timeout=60_000
     ):
@@ -171,8 +183,13 @@ def run_consultation(page: Page, *, ui: str, handout: str, tmp_path) -> tuple[Co
     [("ja", "ja"), ("en", "ja"), ("ja", "en")],
     ids=["japanese-ui-japanese-handout", "english-ui-japanese-handout", "japanese-ui-english-handout"],
 )
-def test_a_counselor_runs_a_whole_consultation(live_server, page: Page, counselor, ui, handout, tmp_path):
-    consultation, text = run_consultation(page, ui=ui, handout=handout, tmp_path=tmp_path)
+def test_a_counselor_runs_a_whole_consultation(
+    live_server, page: Page, new_context, counselor, physician, ui, handout, tmp_path
+):
+    def sign_off(consultation):
+        physician_signs_off(new_context, live_server.url, physician, consultation)
+
+    consultation, text = run_consultation(page, ui=ui, handout=handout, tmp_path=tmp_path, sign_off=sign_off)
     # The UI stayed in its language throughout.
     expect(page.locator("html")).to_have_attribute("lang", ui)
 

@@ -6,14 +6,13 @@ import hashlib
 import re
 
 import pytest
-from django.utils import timezone
 
 from catalog.models import Condition, Treatment
 from consult.documents import handout as handout_kind
 from consult.documents import pipeline
 from consult.documents.handout import render_handout
 from consult.models import AuditEvent, ChosenOption, Concern, Consultation, Document
-from consult.workspace import analyse
+from tests.conftest import sign_off
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -47,7 +46,8 @@ def download_url(consultation, handout) -> str:
 
 
 @pytest.fixture
-def issued(counselor_client, consultation) -> Document:
+def issued(counselor_client, consultation, physician) -> Document:
+    sign_off(consultation, physician)
     response = counselor_client.post(issue_url(consultation))
     assert response.status_code == 302
     assert response["Location"] == f"/consultations/{consultation.public_id}/"
@@ -112,7 +112,10 @@ def test_a_handout_stays_byte_identical_after_catalog_and_consultation_change(
     assert render_handout(issued.snapshot) == original
 
 
-def test_htmx_issue_returns_the_handout_card_with_the_new_download_link(counselor_client, consultation):
+def test_htmx_issue_returns_the_handout_card_with_the_new_download_link(
+    counselor_client, consultation, physician
+):
+    sign_off(consultation, physician)
     response = counselor_client.post(issue_url(consultation), **HX)
     assert response.status_code == 200
     body = response.content.decode()
@@ -122,7 +125,8 @@ def test_htmx_issue_returns_the_handout_card_with_the_new_download_link(counselo
     assert "csrfmiddlewaretoken" in body
 
 
-def test_the_workspace_lists_issued_handouts(counselor_client, stored, consultation):
+def test_the_workspace_lists_issued_handouts(counselor_client, stored, consultation, physician):
+    sign_off(consultation, physician)
     body = counselor_client.get(f"/consultations/{consultation.public_id}/").content.decode()
     assert download_url(consultation, stored) in body
     assert f'action="{issue_url(consultation)}"' in body
@@ -158,17 +162,21 @@ def test_issuing_needs_post_and_unknown_handouts_are_not_found(
     assert counselor_client.get(missing).status_code == 404
 
 
-def test_without_chosen_options_the_top_three_suggestions_are_printed(counselor, consultation):
+def test_without_chosen_options_nothing_is_issued(counselor_client, counselor, consultation, physician):
+    """The handout lists the physician's selection: no fallback to the engine's first suggestions
+    (the `handout` command's staff preview keeps that default, tests/handout/test_command.py)."""
     consultation.options.all().delete()
-    consultation = consultation.reloaded()
-    handout = pipeline.issue(handout_kind.KIND, consultation, counselor)
-    today = timezone.localtime(handout.issued_at).date()
-    expected = [s.treatment for s in analyse(consultation, "ja", today).result.suggestions[:3]]
-    assert [o["slug"] for o in handout.snapshot["options"]] == expected
-    assert handout.snapshot["options_source"] == "suggested"
+    sign_off(consultation, physician)
+    with pytest.raises(pipeline.Refused) as refused:
+        pipeline.issue(handout_kind.KIND, consultation.reloaded(), counselor)
+    assert "比較する選択肢がありません" in refused.value.problems[0]
+    response = counselor_client.post(issue_url(consultation), **HX)
+    assert response.status_code == 422
+    assert "比較する選択肢がありません" in response.content.decode()
+    assert not consultation.documents.exists()
 
 
-def test_a_handout_missing_a_required_disclosure_is_not_issued(counselor_client, consultation):
+def test_a_handout_missing_a_required_disclosure_is_not_issued(counselor_client, consultation, physician):
     from catalog.models import Offering
 
     ChosenOption.objects.create(
@@ -181,6 +189,7 @@ def test_a_handout_missing_a_required_disclosure_is_not_issued(counselor_client,
     Offering.objects.filter(clinic=consultation.clinic, treatment__slug="fibroblast-transplant").update(
         regenerative_plan_number=""
     )
+    sign_off(consultation, physician)
     response = counselor_client.post(issue_url(consultation), **HX)
     assert response.status_code == 422
     body = response.content.decode()

@@ -14,10 +14,10 @@ import hashlib
 import pytest
 from django.contrib.auth.models import User
 
-from catalog.models import Membership, Offering
+from catalog.models import MedicalFlag, Membership, Offering
 from catalog.roles import add_member
-from consult.models import Consultation, Document
-from tests.conftest import make_user
+from consult.models import AuditEvent, ChosenOption, Consultation, Document
+from tests.conftest import make_user, sign_off
 
 HX = {"HTTP_HX_REQUEST": "true"}
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, LOGIN = 200, 302, 403, 404, "login"
@@ -32,7 +32,9 @@ ACTIONS = {
     "workspace": ("get", "/consultations/{id}/", None),
     "save": ("post", "/consultations/{id}/save/", "profile"),
     "add-option": ("post", "/consultations/{id}/options/", "option"),
-    "review": ("post", "/consultations/{id}/review/", {}),
+    "sign-off": ("post", "/consultations/{id}/review/", "sign-off"),
+    "withdraw": ("post", "/consultations/{id}/review/", {"reviewed": "0"}),
+    "override": ("post", "/consultations/{id}/options/", "override"),
     "handout-issue": ("post", "/consultations/{id}/handouts/", {}),
     "handout-download": ("get", "/consultations/{id}/handouts/{handout}.pdf", None),
     "audit-log": ("get", "/audit/", None),
@@ -46,21 +48,26 @@ ACTIONS = {
 
 # fmt: off
 MATRIX = {
-    #                    list new-form new-post  workspace save add-option review handout-issue handout-download audit-log audit-csv catalog catalog-admin own-offering other-offering other-clinic
-    "counselor":          [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "physician":          [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, REDIRECT, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "clinic_admin":       [OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND],
-    "outsider":           [OK, OK, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "physician_elsewhere": [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "admin_elsewhere":    [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK],
-    "anonymous":          [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    #                    list new-form new-post  workspace save add-option sign-off withdraw override handout-issue handout-download audit-log audit-csv catalog catalog-admin own-offering other-offering other-clinic
+    "counselor":          [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician":          [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, REDIRECT, REDIRECT, OK, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "clinic_admin":       [OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND],
+    "outsider":           [OK, OK, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician_elsewhere": [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "admin_elsewhere":    [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK],
+    "anonymous":          [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
 }
 # fmt: on
 
 
-# The review column: `workspace_review` checks the review permission held at the consultation's
-# clinic, so a physician at another clinic (physician_elsewhere) gets 403 like a counselor; users
-# without it anywhere (outsider) get 403 before the consultation is looked up.
+# The physician's columns (design.md §9): signing off, withdrawing the sign-off and overriding an
+# absolute contraindication need the review permission held at the consultation's clinic, so a
+# physician at another clinic (physician_elsewhere) gets 403 like a counselor. Users without it
+# anywhere (outsider) get 403 before the consultation is looked up for the sign-off; the override
+# goes through the options view, which finds the consultation first (404 outside the clinic).
+# The consultation is signed off and flags a fish allergy, so a withdrawal and an override of
+# Rejuran (salmon-derived) have something to act on. Issuing is faked below: the gate itself is
+# tested in tests/consult/test_signoff.py.
 def _case(role, action, expected):
     return pytest.param(role, action, expected, id=f"{role}-{action}")
 
@@ -87,8 +94,11 @@ def admin_elsewhere(demo_clinic, other_clinic) -> User:
 
 
 @pytest.fixture
-def consultation(counselor, demo_clinic) -> Consultation:
-    return Consultation.objects.create(clinic=demo_clinic, counselor=counselor, chart_number="M-1")
+def consultation(counselor, physician, demo_clinic) -> Consultation:
+    consultation = Consultation.objects.create(clinic=demo_clinic, counselor=counselor, chart_number="M-1")
+    consultation.flags.set(MedicalFlag.objects.filter(slug="fish-allergy"))
+    sign_off(consultation, physician)
+    return consultation
 
 
 @pytest.fixture
@@ -122,14 +132,26 @@ def _data(kind, consultation):
         }
     if kind == "option":
         return {"version": consultation.version, "action": "add", "treatment": "subcision"}
+    if kind == "sign-off":
+        return {"version": consultation.version}
+    if kind == "override":
+        return {
+            "version": consultation.version,
+            "action": "override",
+            "treatment": "rejuran",
+            "reason": "matrix: physician's reason",
+        }
     if kind == "new":
         return {"chart_number": "NEW-1", "handout_language": "ja", "clinic": "demo-clinic"}
     return kind
 
 
 def _state(consultation) -> tuple:
-    row = Consultation.objects.values("version", "chart_number", "reviewed_by").get(pk=consultation.pk)
-    return row, Consultation.objects.count(), Document.objects.count()
+    row = Consultation.objects.values(
+        "version", "chart_number", "reviewed_by", "reviewed_at", "reviewed_version"
+    ).get(pk=consultation.pk)
+    options = list(ChosenOption.objects.values_list("treatment__slug", "override_at"))
+    return row, options, Consultation.objects.count(), Document.objects.count()
 
 
 @pytest.mark.parametrize("role,action,expected", CASES)
@@ -145,7 +167,7 @@ def test_access(client, request, monkeypatch, consultation, handout, other_clini
         other_offering=Offering.objects.filter(clinic=other_clinic).first().pk,
         other_clinic=other_clinic.pk,
     )
-    kwargs = HX if action in ("save", "add-option") else {}
+    kwargs = HX if action in ("save", "add-option", "override") else {}
     before = _state(consultation)
     if method == "get":
         response = client.get(path, **kwargs)
@@ -169,11 +191,32 @@ def test_the_list_only_shows_the_users_clinic(client, counselor, outsider, consu
     assert "OTHER-9" in body and "M-1" not in body
 
 
-def test_a_physician_review_is_recorded(client, physician, consultation):
+def test_a_physician_sign_off_is_recorded(client, physician, demo_clinic, counselor):
+    consultation = Consultation.objects.create(clinic=demo_clinic, counselor=counselor, chart_number="M-2")
     client.force_login(physician)
-    client.post(f"/consultations/{consultation.public_id}/review/")
+    client.post(f"/consultations/{consultation.public_id}/review/", {"version": consultation.version})
     consultation.refresh_from_db()
     assert consultation.reviewed_by == physician and consultation.reviewed_at is not None
+    assert consultation.reviewed_version == consultation.version and consultation.is_signed_off
+    event = AuditEvent.objects.get(action="review")
+    assert (event.user, event.consultation, event.detail) == (physician, consultation, {"version": 1})
+
+
+def test_a_physician_override_is_recorded_with_its_reason(client, physician, consultation):
+    client.force_login(physician)
+    response = client.post(
+        f"/consultations/{consultation.public_id}/options/", _data("override", consultation), **HX
+    )
+    assert response.status_code == 200
+    option = consultation.options.get()
+    assert (option.treatment.slug, option.override_by, option.override_flags) == (
+        "rejuran",
+        physician,
+        ["fish-allergy"],
+    )
+    assert option.override_reason == "matrix: physician's reason" and option.override_at is not None
+    event = AuditEvent.objects.get(action="override")
+    assert event.detail == {"treatment": "rejuran", "flags": ["fish-allergy"]}
 
 
 def test_public_ids_are_uuids_not_sequential(counselor_client, consultation):
@@ -181,18 +224,22 @@ def test_public_ids_are_uuids_not_sequential(counselor_client, consultation):
     assert counselor_client.get(f"/consultations/{consultation.pk}/").status_code == 404
 
 
-def test_only_the_physician_sees_the_review_button_and_everyone_sees_the_mark(
+def test_only_the_physician_sees_the_sign_off_button_and_everyone_sees_the_sign_off(
     client, physician, counselor, consultation
 ):
+    consultation.clear_sign_off()
     client.force_login(counselor)
-    assert "/review/" not in client.get(f"/consultations/{consultation.public_id}/").content.decode()
+    page = client.get(f"/consultations/{consultation.public_id}/").content.decode()
+    assert "/review/" not in page and 'class="card signoff unsigned"' in page
     client.force_login(physician)
     page = client.get(f"/consultations/{consultation.public_id}/").content.decode()
     assert f"/consultations/{consultation.public_id}/review/" in page
-    client.post(f"/consultations/{consultation.public_id}/review/")
+    consultation.refresh_from_db()
+    client.post(f"/consultations/{consultation.public_id}/review/", {"version": consultation.version})
     client.force_login(counselor)
     page = client.get(f"/consultations/{consultation.public_id}/").content.decode()
-    assert "physician" in page and 'class="notice"' in page
+    assert 'class="card signoff signed"' in page and "physician" in page
+    assert "/review/" not in page
 
 
 def test_the_role_held_at_the_consultations_clinic_decides(

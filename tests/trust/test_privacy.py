@@ -82,7 +82,11 @@ def test_export_includes_the_review_handouts_and_who_handled_the_record_from_whe
 ):
     client.force_login(physician)
     client.get(f"/consultations/{consultation.public_id}/", REMOTE_ADDR="192.0.2.31")
-    client.post(f"/consultations/{consultation.public_id}/review/", REMOTE_ADDR="192.0.2.31")
+    client.post(
+        f"/consultations/{consultation.public_id}/review/",
+        {"version": consultation.version},
+        REMOTE_ADDR="192.0.2.31",
+    )
     pdf = b"%PDF-1.7 export"
     handout = Document.objects.create(
         consultation=consultation,
@@ -102,9 +106,9 @@ def test_export_includes_the_review_handouts_and_who_handled_the_record_from_whe
     log = exported["access_log"]
     assert [(e["user"], e["action"], e["ip_address"]) for e in log] == [
         ("physician", "view", "192.0.2.31"),
-        ("physician", "change", "192.0.2.31"),
+        ("physician", "review", "192.0.2.31"),
     ]
-    assert log[1]["detail"] == {"section": "review", "reviewed": True}
+    assert log[1]["detail"] == {"version": consultation.version}
     # The disclosure itself is recorded on the consultation, and shows in the next export.
     assert _export()["consultations"][0]["access_log"][-1]["action"] == "export"
 
@@ -119,3 +123,31 @@ def test_export_of_an_anonymised_consultation_says_when(consultation):
     call_command("export_patient", clinic="demo-clinic", chart_number=consultation.chart_number, stdout=out)
     exported = json.loads(out.getvalue())["consultations"][0]
     assert exported["anonymised_at"] == consultation.anonymised_at.isoformat()
+
+
+def test_an_override_is_exported_with_its_reason_and_the_reason_is_anonymised(consultation, physician):
+    from catalog.models import Treatment
+    from consult.models import Override
+
+    consultation.change_options(
+        consultation.version,
+        "override",
+        Treatment.objects.get(slug="rejuran"),
+        Override(reason="患者さん固有の事情", by=physician, flags=("fish-allergy",)),
+    )
+    exported = _export()["consultations"][0]
+    assert exported["overrides"] == [
+        {
+            "treatment": "rejuran",
+            "flags": ["fish-allergy"],
+            "reason": "患者さん固有の事情",
+            "by": "physician",
+            "at": consultation.options.get().override_at.isoformat(),
+        }
+    ]
+    Consultation.objects.filter(pk=consultation.pk).update(
+        created_at=timezone.now() - timedelta(days=6 * 365)
+    )
+    call_command("anonymise_old", stdout=io.StringIO())
+    option = consultation.options.get()
+    assert option.override_reason == "" and option.override_by == physician and option.override_at

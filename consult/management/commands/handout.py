@@ -6,13 +6,16 @@ from pathlib import Path
 from django.utils import timezone
 
 from consult.documents.handout import build_snapshot_for_profile, missing_disclosures, render_handout
+from consult.facts import catalog_facts
 from consult.profile import ProfileCommand, ProfileError, parse_options, parse_profile_text
+from consult.safety import absolute_contraindications
 
 
 class Command(ProfileCommand):
     help = (
         "Render the options handout (PDF) for a patient profile (JSON) without saving a consultation "
-        "(design.md §5). Default options: the top three suggestions."
+        "(design.md §5): a staff preview, marked as not reviewed by a physician. Default options: the "
+        "top three suggestions. An option with an absolute contraindication for the profile is refused."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,6 +35,15 @@ class Command(ProfileCommand):
             slugs = parse_options(options)
         except ProfileError as exc:
             self.fail(str(exc))
+        facts = catalog_facts(parsed.clinic, parsed.language)
+        for slug in slugs:
+            flagged = absolute_contraindications(slug, parsed.profile, facts)
+            if flagged:
+                flags = ", ".join(f.flag for f in flagged)
+                self.fail(
+                    f"--options: {slug} is absolutely contraindicated for this profile (flag {flags}); "
+                    "only a physician can override that, in the workspace"
+                )
         snapshot = build_snapshot_for_profile(parsed, slugs, timezone.now())
         problems = missing_disclosures(snapshot)
         if problems:

@@ -202,3 +202,16 @@ def test_catalog_changes_in_the_admin_are_recorded(client, clinic_admin):
         str(flag.pk),
         "change",
     )
+
+
+@pytest.mark.parametrize("name", ["+1+1", "-1+1", "@SUM(A1)", "=HYPERLINK(1)", "\tx", "\rx"])
+def test_the_csv_export_keeps_formulas_as_plain_text(client, clinic_admin, demo_clinic, name):
+    """A staff account named like a formula appears in the CSV with a leading apostrophe (OWASP)."""
+    staff = make_user("placeholder", demo_clinic, Membership.Role.COUNSELOR)
+    User.objects.filter(pk=staff.pk).update(username=name)
+    record(None, "login", user=User.objects.get(pk=staff.pk))
+    client.force_login(clinic_admin)
+    body = b"".join(client.get("/audit/?format=csv&action=login").streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert [r[1] for r in rows[1:]] == ["'" + name]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)

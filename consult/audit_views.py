@@ -17,7 +17,6 @@ from catalog.models import Clinic, Membership
 from consult.audit import record
 from consult.models import AuditEvent
 
-
 # OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula (a
 # staff account named "=HYPERLINK(...)" or "+1+1"). A leading apostrophe makes it plain text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -9,12 +9,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from clinic.lib.security import CONTROL_CHARACTERS
+from consult import two_factor
 from consult.audit import client_ip, record
 from consult.models import AuditEvent
 
@@ -60,7 +62,8 @@ def is_locked_out(username: str, ip: str | None) -> bool:
     failures = AuditEvent.objects.filter(action__in=COUNTED_FAILURES, at__gte=since)
     if (
         username
-        and failures.filter(detail__name_key=name_key(username)).count() >= settings.LOGIN_MAX_FAILURES_PER_USER
+        and failures.filter(detail__name_key=name_key(username)).count()
+        >= settings.LOGIN_MAX_FAILURES_PER_USER
     ):
         return True
     return bool(ip) and failures.filter(ip_address=ip).count() >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
@@ -115,8 +118,18 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record(self.request, AuditEvent.Action.LOGIN, user=form.get_user())
-        return response
+        user = form.get_user()
+        # The password was right. A second factor, where the user has one or the policy requires
+        # one, comes next; until then SecondFactorMiddleware lets the session reach nothing else.
+        if two_factor.has_second_factor(user):
+            step = two_factor.VERIFY_PATH
+        elif two_factor.second_factor_required(user):
+            step = two_factor.SETUP_PATH
+        else:
+            record(self.request, AuditEvent.Action.LOGIN, user=user)
+            return response
+        record(self.request, AuditEvent.Action.LOGIN, user=user, detail={"second_factor": "pending"})
+        return HttpResponseRedirect(f"{step}?{urlencode({'next': self.get_success_url()})}")
 
     def form_invalid(self, form):
         _record_attempt(self.request, AuditEvent.Action.LOGIN_FAILED, "bad-credentials")

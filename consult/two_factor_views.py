@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -93,7 +93,12 @@ def verify(request: HttpRequest) -> HttpResponse:
                     left = two_factor.remaining_recovery_codes(user)
                     messages.warning(
                         request,
-                        _("You signed in with a recovery code. %(left)d codes are left.") % {"left": left},
+                        ngettext(
+                            "You signed in with a recovery code. %(left)d code is left.",
+                            "You signed in with a recovery code. %(left)d codes are left.",
+                            left,
+                        )
+                        % {"left": left},
                     )
                 return redirect(_next_url(request))
             status = _wrong_code(request, form, outcome)

@@ -21,16 +21,17 @@ from django.db import connection, transaction
 from consult.audit import record
 from consult.models import Consultation, Document
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the SQLite backup (PostgreSQL: pg_dump)"
-)
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite online backup")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump / pg_restore")
 
 TABLES = ("consult_consultation", "consult_document", "consult_auditevent")
 
 
-def manage(*args: str, database: Path) -> subprocess.CompletedProcess:
+def manage(*args: str, database: Path | str) -> subprocess.CompletedProcess:
+    """manage.py in a new process on `database` (an SQLite file, or a database URL)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{database}")
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    env.update(DJANGO_DEBUG="1", DATABASE_URL=url)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -66,6 +67,7 @@ def save_one(clinic, user, n: int) -> None:
         record(None, "create", consultation=consultation, user=user)
 
 
+@sqlite_only
 def test_a_backup_taken_during_writes_restores_every_row(committed_db, counselor, demo_clinic, tmp_path):
     for n in range(10):
         save_one(demo_clinic, counselor, n)
@@ -141,6 +143,7 @@ def _column(path: Path, table: str, name: str) -> int:
         return [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')].index(name)
 
 
+@sqlite_only
 def test_restore_refuses_a_database_that_is_not_empty(committed_db, counselor, demo_clinic, tmp_path):
     save_one(demo_clinic, counselor, 1)
     call_command("backup", out=str(tmp_path / "clinic.backup"))
@@ -153,6 +156,7 @@ def test_restore_refuses_a_database_that_is_not_empty(committed_db, counselor, d
     assert target.read_bytes() == before
 
 
+@sqlite_only
 def test_backup_never_overwrites_a_file_and_restore_refuses_what_is_no_backup(committed_db, tmp_path):
     existing = tmp_path / "existing.backup"
     existing.write_bytes(b"yesterday's backup")
@@ -163,3 +167,50 @@ def test_backup_never_overwrites_a_file_and_restore_refuses_what_is_no_backup(co
     assert refused.returncode == 2 and "not an SQLite backup" in refused.stderr
     missing = manage("restore", "--from", str(tmp_path / "nothing.backup"), database=tmp_path / "new.sqlite3")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def _postgresql_url(name: str) -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def _postgresql_rows(cursor, table: str) -> list[tuple]:
+    cursor.execute(f'SELECT * FROM "{table}" ORDER BY id')
+    return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cursor.fetchall()]
+
+
+@postgresql_only
+def test_on_postgresql_a_pg_dump_is_restored_into_an_empty_database_only(
+    committed_db, counselor, demo_clinic, tmp_path
+):
+    import psycopg
+
+    for n in range(5):
+        save_one(demo_clinic, counselor, n)
+    call_command("backup", out=str(tmp_path / "clinic.dump"))
+    assert (tmp_path / "clinic.dump").read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+    name = f"restore_test_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        result = manage("restore", "--from", str(tmp_path / "clinic.dump"), database=_postgresql_url(name))
+        assert result.returncode == 0, result.stderr
+        # Both databases read through plain psycopg connections, so values come back alike.
+        with (
+            psycopg.connect(_postgresql_url(name).replace("postgres://", "postgresql://")) as restored,
+            psycopg.connect(
+                _postgresql_url(connection.settings_dict["NAME"]).replace("postgres://", "postgresql://")
+            ) as live,
+        ):
+            with restored.cursor() as theirs, live.cursor() as ours:
+                for table in TABLES:
+                    assert _postgresql_rows(theirs, table) == _postgresql_rows(ours, table), table
+                theirs.execute("SELECT pdf, sha256 FROM consult_document")
+                documents = theirs.fetchall()
+                assert len(documents) == 5
+                assert all(hashlib.sha256(pdf).hexdigest() == sha for pdf, sha in documents)
+        again = manage("restore", "--from", str(tmp_path / "clinic.dump"), database=_postgresql_url(name))
+        assert again.returncode == 2 and "not empty" in again.stderr
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

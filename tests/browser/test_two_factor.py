@@ -15,7 +15,8 @@ from playwright.sync_api import Page, expect
 from catalog.models import Membership
 from catalog.roles import add_member
 from consult.models import AuditEvent
-from tests.browser.conftest import log_in_form, watch_for_errors
+from tests.browser.conftest import log_in_context, log_in_form, watch_for_errors
+from tests.browser.test_accessibility import BLOCKING, axe_violations, describe
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -68,3 +69,36 @@ def test_a_physician_sets_up_an_authenticator_and_signs_in_with_it(page: Page, n
         )
     ) == ["2fa-verified", "2fa-enrolled"]
     assert errors == []
+
+
+@pytest.mark.browser_context_args(bypass_csp=True)
+def test_the_two_factor_pages_have_no_serious_accessibility_violations(
+    live_server, context, new_physician, clinic_admin, physician
+):
+    """axe-core, as in test_accessibility.py: set-up, the code page (with an error), the overview."""
+    found = {}
+
+    def check(name: str, page: Page) -> None:
+        blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+        if blocking:
+            found[name] = describe(blocking)
+
+    page = context.new_page()
+    log_in_form(page, "newdoc")
+    expect(page.locator("#totp-secret")).to_be_visible()
+    check("set-up", page)
+    page.locator("header form[action='/accounts/logout/'] button").click()
+
+    log_in_form(page, "physician")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
+    page.locator("#id_code").fill("12345678")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#code-errors")).to_be_visible()
+    check("code page with an error", page)
+
+    context.clear_cookies()
+    log_in_context(context, clinic_admin, live_server.url)
+    page.goto("/accounts/two-factor/")
+    expect(page.locator("table")).to_be_visible()
+    check("overview with staff", page)
+    assert not found, "\n\n".join(f"{screen}\n{text}" for screen, text in found.items())

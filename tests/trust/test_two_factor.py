@@ -23,6 +23,7 @@ from catalog.models import Membership
 from catalog.roles import add_member
 from consult.models import AuditEvent
 from tests.conftest import PASSWORD, force_login_password_only, make_user
+from tests.test_html_quality import run_vnu
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +300,25 @@ def test_a_bad_policy_stops_start_up(value):
     result = _policy(DJANGO_DEBUG="1", DJANGO_MFA_REQUIRED_FOR=value)
     assert result.returncode != 0
     assert "DJANGO_MFA_REQUIRED_FOR must be 'all' or a comma-separated list" in result.stderr
+
+
+def test_the_two_factor_pages_are_valid_html(client, new_physician, physician, clinic_admin, tmp_path):
+    """The Nu HTML Checker (tests/test_html_quality.py) on every page of the flow, as rendered."""
+    documents = {}
+    login(client, "newdoc")
+    documents["setup"] = client.get("/accounts/two-factor/setup/").content.decode()
+    documents["setup-error"] = enter(client, "abc", path="/accounts/two-factor/setup/").content.decode()
+    client.logout()
+    force_login_password_only(client, physician)
+    documents["verify"] = client.get("/accounts/two-factor/verify/").content.decode()
+    documents["verify-error"] = enter(client, "abcdefgh").content.decode()
+    client.force_login(clinic_admin)
+    documents["overview"] = client.get("/accounts/two-factor/").content.decode()
+    documents["codes"] = client.post("/accounts/two-factor/recovery-codes/").content.decode()
+    for name, html in documents.items():
+        (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
+    errors = [
+        f"{m.get('url', '?').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m.get('message')}"
+        for m in run_vnu(sorted(tmp_path.glob("*.html")))
+    ]
+    assert not errors, "\n".join(errors)

@@ -59,6 +59,7 @@ run: demo-data
 	@echo "  Open http://$(HOST):$(PORT)/  (local use only)"
 	@echo "  Demo logins (password for all: demo-pass-2026):"
 	@echo "    counselor / physician / clinicadmin"
+	@echo "  physician and clinicadmin set up an authenticator app at their first sign-in (README)."
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from clinic.lib.env import env_bool, env_choice, env_int, env_list, env_str
+from clinic.lib.env import env_bool, env_choice, env_int, env_list, env_set, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Two-factor sign-in: TOTP (authenticator apps) and static recovery codes (consult/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "template_partials",
     "catalog",
@@ -63,14 +67,19 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale (its message is translated), before anything reads a form.
+    "clinic.lib.security.RefuseNonUtf8Middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor passed
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.lib.security.SecurityHeadersMiddleware",
     "clinic.lib.security.HtmxLoginRedirectMiddleware",
+    # Until the second factor is passed (or set up, where the policy requires one), nothing else.
+    "consult.two_factor.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -126,6 +135,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
 LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5, minimum=1)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
+
+# Two-factor sign-in is required for these roles (at any clinic; superusers always), or for "all".
+# Production default: everyone. DEBUG default: physicians and clinic admins, so the demo counselor
+# can try the app with a password alone.
+MFA_ROLES = ("counselor", "physician", "clinic-admin")
+MFA_REQUIRED_FOR = env_set(
+    "DJANGO_MFA_REQUIRED_FOR",
+    frozenset({"physician", "clinic-admin"}) if DEBUG else frozenset({"all"}),
+    MFA_ROLES,
+    everything="all",
+)
+OTP_TOTP_ISSUER = "Skin consultation"
 
 LOGIN_URL = "login"
 LOGIN_URL_PATH = "/accounts/login/"

@@ -17,6 +17,15 @@ from catalog.models import Clinic, Membership
 from consult.audit import record
 from consult.models import AuditEvent
 
+# OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula (a
+# staff account named "=HYPERLINK(...)" or "+1+1"). A leading apostrophe makes it plain text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
 
 class _Echo:
     def write(self, value: str) -> str:
@@ -110,7 +119,8 @@ def _csv(events) -> StreamingHttpResponse:
         yield writer.writerow(header)
         for e in events.iterator():
             yield writer.writerow(
-                [
+                spreadsheet_safe(cell)
+                for cell in [
                     timezone.localtime(e.at).isoformat(),
                     e.username,
                     e.action,

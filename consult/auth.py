@@ -7,32 +7,71 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import UsernameField
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from clinic.lib.security import CONTROL_CHARACTERS
+from consult import two_factor
 from consult.audit import client_ip, record
 from consult.models import AuditEvent
 
 
-def is_locked_out(username: str, ip: str | None) -> bool:
-    """Too many recent failures for this account or this address (within the window only).
+def login_name(raw: str) -> str:
+    """The user name as the login form sees it: Django's AuthenticationForm strips it and applies
+    NFKC (so "counselor ", "counselor\t" and full-width "ｃｏｕｎｓｅｌｏｒ" all sign in as
+    `counselor`); control characters go too, as everywhere in the audit trail.
 
-    Only real failures count. Attempts refused during a lock are recorded as `login-refused` and
-    do not count, so an attacker who keeps trying cannot keep the window sliding: the lock ends one
-    window after the last failure that was actually checked against the password.
+    Locks, attribution and the audit trail all use this name, never the raw POST value: a lock keyed
+    on the raw value let a variant of a locked name sign in.
+    """
+    try:
+        name = UsernameField().to_python(raw) or ""
+    except ValidationError:
+        name = ""
+    return CONTROL_CHARACTERS.sub("", name)[:150]
+
+
+def name_key(name: str) -> str:
+    """What failed attempts are counted under: a keyed hash of the normalised name tried.
+
+    Failures for names that are no account are counted like the others, so after the same number
+    of failures an unknown name is refused like an existing one (no account enumeration), yet the
+    name itself is never stored (it may be a password typed into the wrong field).
+    """
+    return salted_hmac("consult.auth.login-name", name, algorithm="sha256").hexdigest()[:32]
+
+
+# Failures that count towards a lock: a wrong password, or a wrong second factor after a right one.
+COUNTED_FAILURES = (AuditEvent.Action.LOGIN_FAILED, AuditEvent.Action.MFA_FAILED)
+
+
+def is_locked_out(username: str, ip: str | None) -> bool:
+    """Too many recent failures for this name or this address (within the window only).
+
+    `username` is the normalised name (`login_name`). Only real failures count. Attempts refused
+    during a lock are recorded as `login-refused` and do not count, so an attacker who keeps trying
+    cannot keep the window sliding: the lock ends one window after the last failure that was
+    actually checked against the password or the second factor.
     """
     since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    failures = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since)
-    if username and failures.filter(username=username).count() >= settings.LOGIN_MAX_FAILURES_PER_USER:
+    failures = AuditEvent.objects.filter(action__in=COUNTED_FAILURES, at__gte=since)
+    if (
+        username
+        and failures.filter(detail__name_key=name_key(username)).count()
+        >= settings.LOGIN_MAX_FAILURES_PER_USER
+    ):
         return True
     return bool(ip) and failures.filter(ip_address=ip).count() >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
 
 
 def _tried_account(request: HttpRequest):
-    """The account whose user name was typed, if one exists (user names match exactly, as in log-in)."""
-    username = CONTROL_CHARACTERS.sub("", request.POST.get("username", ""))[:150]
+    """The account whose user name was typed, if one exists (the name as the login form reads it)."""
+    username = login_name(request.POST.get("username", ""))
     if not username:
         return None
     User = get_user_model()
@@ -49,19 +88,21 @@ def _record_attempt(request: HttpRequest, action: str, reason: str) -> None:
     """
     account = _tried_account(request)
     clinics = list(account.clinics.all()[:2]) if account is not None else []
+    detail = {"reason": reason}
+    if action in COUNTED_FAILURES:
+        detail["name_key"] = name_key(login_name(request.POST.get("username", "")))
     record(
         request,
         action,
         username=account.get_username() if account is not None else "",
         clinic=clinics[0] if len(clinics) == 1 else None,
-        detail={"reason": reason},
+        detail=detail,
     )
 
 
 class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        username = CONTROL_CHARACTERS.sub("", request.POST.get("username", ""))[:150]
-        if is_locked_out(username, client_ip(request)):
+        if is_locked_out(login_name(request.POST.get("username", "")), client_ip(request)):
             _record_attempt(request, AuditEvent.Action.LOGIN_REFUSED, "locked-out")
             form = self.get_form()
             form.errors.clear()
@@ -77,8 +118,18 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record(self.request, AuditEvent.Action.LOGIN, user=form.get_user())
-        return response
+        user = form.get_user()
+        # The password was right. A second factor, where the user has one or the policy requires
+        # one, comes next; until then SecondFactorMiddleware lets the session reach nothing else.
+        if two_factor.has_second_factor(user):
+            step = two_factor.VERIFY_PATH
+        elif two_factor.second_factor_required(user):
+            step = two_factor.SETUP_PATH
+        else:
+            record(self.request, AuditEvent.Action.LOGIN, user=user)
+            return response
+        record(self.request, AuditEvent.Action.LOGIN, user=user, detail={"second_factor": "pending"})
+        return HttpResponseRedirect(f"{step}?{urlencode({'next': self.get_success_url()})}")
 
     def form_invalid(self, form):
         _record_attempt(self.request, AuditEvent.Action.LOGIN_FAILED, "bad-credentials")

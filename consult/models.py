@@ -558,6 +558,11 @@ class AuditEvent(models.Model):
         REVIEW = "review", _("signed off (physician)")
         REVIEW_CLEARED = "review-cleared", _("sign-off cleared")
         OVERRIDE = "override", _("overrode an absolute contraindication")
+        # Two-factor sign-in (consult/two_factor.py). A failed second factor counts towards the lock.
+        MFA_ENROLLED = "2fa-enrolled", _("set up two-factor sign-in")
+        MFA_VERIFIED = "2fa-verified", _("passed the second factor")
+        MFA_FAILED = "2fa-failed", _("failed the second factor")
+        MFA_RESET = "2fa-reset", _("reset a staff member's two-factor sign-in")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: deleting a user must not rewrite the rows about them (SET_NULL would UPDATE them).

@@ -2,6 +2,12 @@
 
 Users (healthchecks style): `counselor`, `physician`, `clinic_admin` at the demo clinic and
 `outsider`, a counselor at another clinic, so view tests also check who may see what.
+
+Two-factor sign-in: tests run under the role policy (physicians and clinic admins need a second
+factor), whatever the environment says. Users made with a physician or clinic-admin role get an
+authenticator app (`give_second_factor`), and `Client.force_login` stands for a complete sign-in:
+password and, when the user has one, the second factor. Tests of the half-signed-in states use
+`force_login_password_only`.
 """
 
 from __future__ import annotations
@@ -11,12 +17,16 @@ import io
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog.models import Clinic, Membership
 from catalog.roles import add_member
 from consult.facts import clear_cache as clear_facts_cache
 
 PASSWORD = "test-pass-8d7f2a"
+ROLE_POLICY = frozenset({Membership.Role.PHYSICIAN, Membership.Role.CLINIC_ADMIN})
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +45,36 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_policy(settings):
+    settings.MFA_REQUIRED_FOR = ROLE_POLICY
+
+
+def give_second_factor(user: User) -> TOTPDevice:
+    """A confirmed authenticator app for `user`; its secret is `device.bin_key`."""
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+_password_only_login = Client.force_login
+
+
+def force_login_password_only(client: Client, user: User, backend: str | None = None) -> None:
+    """Signed in with the password, the second factor not (yet) passed."""
+    _password_only_login(client, user, backend)
+
+
+def _force_login_with_second_factor(client: Client, user: User, backend: str | None = None) -> None:
+    _password_only_login(client, user, backend)
+    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+Client.force_login = _force_login_with_second_factor
+
+
 @pytest.fixture
 def demo_clinic(db) -> Clinic:
     return Clinic.objects.get(slug="demo-clinic")
@@ -48,6 +88,8 @@ def other_clinic(db) -> Clinic:
 def make_user(username: str, clinic: Clinic, role: str) -> User:
     user = User.objects.create_user(username, password=PASSWORD)
     add_member(user, clinic, role)
+    if role in ROLE_POLICY:
+        give_second_factor(user)
     return User.objects.get(pk=user.pk)
 
 

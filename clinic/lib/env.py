@@ -54,3 +54,20 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
     return value
+
+
+def env_set(name: str, default: frozenset[str], choices: tuple[str, ...], everything: str) -> frozenset[str]:
+    """A comma-separated set of `choices`, or `everything` alone (e.g. "all" or "physician,clinic-admin").
+
+    An empty value, an unknown item or `everything` mixed with items stops start-up.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip().lower() for item in raw.split(",")]
+    allowed = f"{everything!r} or a comma-separated list of {', '.join(choices)}"
+    if items == [everything]:
+        return frozenset({everything})
+    if not all(items) or not set(items) <= set(choices):
+        raise ImproperlyConfigured(f"{name} must be {allowed}; got {raw!r}")
+    return frozenset(items)

@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # "?" up to the end of a URL in a log line: "/consultations/?q=A-1001 HTTP/1.1" keeps the path only.
@@ -83,6 +84,36 @@ class StripControlCharactersMiddleware:
             for key, values in list(cleaned.lists()):
                 cleaned.setlist(key, [CONTROL_CHARACTERS.sub("", v) for v in values])
             request.GET = cleaned
+        return self.get_response(request)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class RefuseNonUtf8Middleware:
+    """A form body or query string that is not UTF-8 is refused with 400, before any view stores it.
+
+    Django decodes such bytes as Latin-1 rather than failing, so a raw byte 0xFF arrived as "ÿ" and
+    was saved. Every page here is UTF-8; a browser never sends anything else. Percent-encoded bytes
+    are left to the forms (they decode them to U+FFFD, which the validators refuse).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "").encode("latin-1", errors="replace")
+        form = request.content_type == "application/x-www-form-urlencoded"
+        if not _is_utf8(query) or (form and not _is_utf8(request.body)):
+            return HttpResponseBadRequest(
+                _("The request was not UTF-8 text, so nothing was saved. Reload the page and try again."),
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)
 
 

@@ -5,6 +5,11 @@ matrix has an outsider (a counselor at the other clinic) and two people with dif
 the two clinics: `physician_elsewhere` counsels here and is a physician at the other clinic,
 `admin_elsewhere` counsels here and is the other clinic's admin. A role held elsewhere gives
 nothing here.
+
+Two-factor states: `physician_no_2fa` (a physician who has no second factor yet, signed in with the
+password) is sent to set-up from every page; `physician_unverified` and `admin_unverified` (who have
+one, but have only given the password in this session) are sent to the code page. Neither reaches a
+consultation, the audit log or the admin.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from django.contrib.auth.models import User
 from catalog.models import MedicalFlag, Membership, Offering
 from catalog.roles import add_member
 from consult.models import AuditEvent, ChosenOption, Consultation, Document
-from tests.conftest import make_user, sign_off
+from tests.conftest import force_login_password_only, give_second_factor, make_user, sign_off
 
 HX = {"HTTP_HX_REQUEST": "true"}
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, LOGIN = 200, 302, 403, 404, "login"
+ENROL, VERIFY = "enrol", "verify"  # sent to set up a second factor / to enter the code
+SECOND_FACTOR_PAGES = {ENROL: "/accounts/two-factor/setup/", VERIFY: "/accounts/two-factor/verify/"}
+PASSWORD_ONLY = {"physician_no_2fa", "physician_unverified", "admin_unverified"}
 
 # action: (method, path template, data). {id} is a demo-clinic consultation, {handout} one of its
 # handouts; {own_offering} a demo-clinic offering, {other_offering} and {other_clinic} belong to
@@ -56,6 +64,9 @@ MATRIX = {
     "physician_elsewhere": [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
     "admin_elsewhere":    [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK],
     "anonymous":          [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician_no_2fa":   [ENROL] * 18,
+    "physician_unverified": [VERIFY] * 18,
+    "admin_unverified":   [VERIFY] * 18,
 }
 # fmt: on
 
@@ -83,6 +94,7 @@ CASES = [
 def physician_elsewhere(demo_clinic, other_clinic) -> User:
     user = make_user("doc-elsewhere", demo_clinic, Membership.Role.COUNSELOR)
     add_member(user, other_clinic, Membership.Role.PHYSICIAN)
+    give_second_factor(user)  # a physician somewhere: the role policy requires it
     return User.objects.get(pk=user.pk)
 
 
@@ -90,7 +102,25 @@ def physician_elsewhere(demo_clinic, other_clinic) -> User:
 def admin_elsewhere(demo_clinic, other_clinic) -> User:
     user = make_user("admin-elsewhere", demo_clinic, Membership.Role.COUNSELOR)
     add_member(user, other_clinic, Membership.Role.CLINIC_ADMIN)
+    give_second_factor(user)
     return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def physician_no_2fa(demo_clinic) -> User:
+    user = User.objects.create_user("doc-no-2fa", password="unused-in-this-test")
+    add_member(user, demo_clinic, Membership.Role.PHYSICIAN)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def physician_unverified(physician) -> User:
+    return physician
+
+
+@pytest.fixture
+def admin_unverified(clinic_admin) -> User:
+    return clinic_admin
 
 
 @pytest.fixture
@@ -156,7 +186,9 @@ def _state(consultation) -> tuple:
 
 @pytest.mark.parametrize("role,action,expected", CASES)
 def test_access(client, request, monkeypatch, consultation, handout, other_clinic, role, action, expected):
-    if role != "anonymous":
+    if role in PASSWORD_ONLY:
+        force_login_password_only(client, request.getfixturevalue(role))
+    elif role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     monkeypatch.setattr("consult.documents.views.issue_document", _fake_issue)
     method, path, data = ACTIONS[action]
@@ -178,9 +210,13 @@ def test_access(client, request, monkeypatch, consultation, handout, other_clini
         assert response.status_code in (204, 302) and location.startswith("/accounts/login/"), (
             response.status_code
         )
+    elif expected in SECOND_FACTOR_PAGES:
+        location = response.get("HX-Redirect") or response.get("Location", "")
+        assert response.status_code in (204, 302), response.status_code
+        assert location.startswith(SECOND_FACTOR_PAGES[expected]), location
     else:
         assert response.status_code == expected
-    if expected in (FORBIDDEN, NOT_FOUND, LOGIN) and method == "post":
+    if expected in (FORBIDDEN, NOT_FOUND, LOGIN, ENROL, VERIFY) and method == "post":
         assert _state(consultation) == before, "a refused request changed something"
 
 

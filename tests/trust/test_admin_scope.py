@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from catalog.models import Clinic, CoursePrice, Membership, Offering, Treatment
+from tests.conftest import give_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +103,15 @@ def test_the_admins_own_clinic_stays_editable(admin_client, demo_clinic):
 
 
 def test_a_superuser_sees_every_clinic(client, other_clinic, other_offering):
-    client.force_login(User.objects.create_superuser("root", password="x-root-pass-91"))
+    client.force_login(_superuser())
     assert client.get(f"/admin/catalog/offering/{other_offering.pk}/change/").status_code == 200
     assert client.get(f"/admin/catalog/clinic/{other_clinic.pk}/change/").status_code == 200
+
+
+def _superuser() -> User:
+    user = User.objects.create_superuser("root", password="x-root-pass-91")
+    give_second_factor(user)  # superusers always need a second factor
+    return user
 
 
 def _clinic_change(clinic: Clinic, memberships: list[dict]) -> dict:
@@ -137,7 +144,7 @@ def _clinic_change(clinic: Clinic, memberships: list[dict]) -> dict:
 
 def test_a_role_given_or_changed_in_the_admin_takes_effect(client, clinic_admin, demo_clinic):
     """Memberships edited on the clinic's admin page (by a superuser) keep role groups in step."""
-    client.force_login(User.objects.create_superuser("root", password="x-root-pass-91"))
+    client.force_login(_superuser())
     colleague = User.objects.create_user("newdoc", password="x-doc-pass-41")
     existing = [
         {"id": m.pk, "user": m.user_id, "role": m.role} for m in Membership.objects.filter(clinic=demo_clinic)

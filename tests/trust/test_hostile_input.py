@@ -311,3 +311,34 @@ def test_generated_option_changes_keep_the_comparison_consistent(
     if response.status_code != 200:
         assert after == before
     assert len(after) == len(set(after)) <= 4
+
+
+def test_a_raw_non_utf8_byte_in_a_form_body_is_refused_with_a_message(counselor_client, demo_clinic):
+    """The raw byte 0xFF (not percent-encoded) used to be decoded as Latin-1 and stored ('MAL-2ÿ')."""
+    response = counselor_client.generic(
+        "POST",
+        "/consultations/new/",
+        b"chart_number=MAL-2\xff&handout_language=ja&clinic=demo-clinic",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "UTF-8" in response.content.decode()
+    assert not Consultation.objects.filter(chart_number__startswith="MAL-2").exists()
+
+
+def test_a_raw_non_utf8_byte_in_a_save_is_refused_and_nothing_changes(counselor_client, saved):
+    before = _state(saved)
+    response = counselor_client.generic(
+        "POST",
+        f"/consultations/{saved.public_id}/save/",
+        f"version={saved.version}&chart_number=MAL-2".encode() + b"\xff\xfe",
+        content_type="application/x-www-form-urlencoded",
+        **HX,
+    )
+    assert response.status_code == 400
+    assert _state(saved) == before
+
+
+def test_a_raw_non_utf8_byte_in_a_query_string_is_refused(counselor_client):
+    response = counselor_client.get("/consultations/", QUERY_STRING="q=A-\xff")
+    assert response.status_code == 400

@@ -228,3 +228,44 @@ def test_failed_logins_never_store_the_password_nor_a_name_that_is_no_account(cl
     assert [e.username for e in events] == ["", "counselor"]
     stored = " ".join(f"{e.username} {e.detail} {e.object_type} {e.object_id}" for e in events)
     assert "Secret-Passw0rd" not in stored
+
+
+# The login form strips the name and applies NFKC (Django's UsernameField): each of these signs in
+# as `counselor`, so each must count against it and be refused while it is locked.
+NAME_VARIANTS = ["counselor ", " counselor", "counselor\t", "ｃｏｕｎｓｅｌｏｒ", "\u3000counselor"]
+
+
+@pytest.mark.parametrize("variant", NAME_VARIANTS, ids=repr)
+def test_a_locked_account_stays_locked_under_every_spelling_of_its_name(client, counselor, settings, variant):
+    for n in range(settings.LOGIN_MAX_FAILURES_PER_USER):
+        login(client, "counselor", f"wrong-{n}", ip=f"10.0.6.{n}")
+    response = login(client, variant, PASSWORD, ip="10.0.7.1")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("variant", NAME_VARIANTS, ids=repr)
+def test_wrong_guesses_under_a_variant_count_against_the_account(
+    client, counselor, demo_clinic, settings, variant
+):
+    for n in range(settings.LOGIN_MAX_FAILURES_PER_USER):
+        assert login(client, variant, f"wrong-{n}", ip=f"10.0.8.{n}").status_code == 200
+    failures = AuditEvent.objects.filter(action="login-failed")
+    # Attributed to the account, so its clinic admin sees them.
+    assert {(e.username, e.clinic_id) for e in failures} == {("counselor", demo_clinic.pk)}
+    assert login(client, "counselor", PASSWORD, ip="10.0.9.1").status_code == 429
+
+
+def test_unknown_names_answer_like_existing_ones(client, counselor, settings):
+    """Seven wrong passwords: the same statuses whether the account exists or not."""
+    attempts = settings.LOGIN_MAX_FAILURES_PER_USER + 2
+
+    def statuses(name: str, net: int) -> list[int]:
+        return [login(client, name, f"wrong-{n}", ip=f"10.{net}.0.{n}").status_code for n in range(attempts)]
+
+    existing = statuses("counselor", 10)
+    unknown = statuses("nobody-here", 11)
+    assert existing == unknown == [200] * settings.LOGIN_MAX_FAILURES_PER_USER + [429, 429]
+    # The unknown name itself is never stored (it may be a password typed into the wrong field).
+    assert not AuditEvent.objects.filter(username="nobody-here").exists()
+    assert "nobody-here" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))

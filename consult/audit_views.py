@@ -50,8 +50,11 @@ def _events(request: HttpRequest, clinics: list[Clinic]):
     members = Membership.objects.filter(clinic__in=clinics)
     # Events about an account rather than a clinic (log-in, log-out) belong to every clinic the
     # account is a member of; failed and refused log-ins name the account tried by user name only.
+    # A change to the shared catalog (no clinic) reaches every clinic's pages and documents, so
+    # every clinic admin sees it, whoever made it.
     events = AuditEvent.objects.filter(
         Q(clinic__in=clinics)
+        | Q(clinic__isnull=True, action=AuditEvent.Action.CATALOG_CHANGE)
         | Q(clinic__isnull=True, user_id__in=members.values("user_id"))
         | Q(
             clinic__isnull=True,

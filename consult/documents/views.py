@@ -60,7 +60,8 @@ def issue(request: HtmxHttpRequest, public_id, kind: str) -> HttpResponse:
     document_kind = KINDS[kind]
     consultation = consultation_for(request, public_id, document_kind.issue_perm)
     try:
-        document = issue_document(document_kind, consultation, request.user)
+        # Rendered first, then stored with its audit row in one transaction (the pipeline).
+        document = issue_document(document_kind, consultation, request.user, request=request)
     except Refused as exc:
         # A document without the physician's sign-off, or without what the law or safety requires,
         # must not reach a patient: say why.
@@ -68,13 +69,6 @@ def issue(request: HtmxHttpRequest, public_id, kind: str) -> HttpResponse:
             return _card(request, document_kind, consultation, status=422, issue_error=exc.problems)
         messages.error(request, _("Not issued: %(problems)s") % {"problems": " ".join(exc.problems)})
         return redirect("consult:workspace", public_id=consultation.public_id)
-    record(
-        request,
-        document_kind.issue_action,
-        consultation=consultation,
-        obj=document,
-        detail={"kind": kind, "language": document.language, "sha256": document.sha256},
-    )
     if request.htmx:
         return _card(request, document_kind, consultation, issued=document)
     return redirect("consult:workspace", public_id=consultation.public_id)

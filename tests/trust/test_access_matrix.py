@@ -143,7 +143,7 @@ def handout(consultation, counselor) -> Document:
     )
 
 
-def _fake_issue(kind, consultation, user) -> Document:
+def _fake_issue(kind, consultation, user, request=None) -> Document:
     """Issuing without rendering: the matrix is about who may, not about the PDF."""
     return Document.objects.create(
         consultation=consultation, issued_by=user, language="ja", snapshot={}, pdf=b"%PDF", sha256="0" * 64

@@ -5,7 +5,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Clinic, Condition, Indication, MedicalFlag, Treatment
 from catalog.roles import has_clinic_perm
-from consult.access import HtmxHttpRequest, consultation_for, require
+from consult.access import HtmxHttpRequest, consultation_for, refuse, require
 from consult.audit import record
 from consult.facts import catalog_facts
 from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
@@ -104,7 +103,7 @@ def consultation_new(request: HtmxHttpRequest) -> HttpResponse:
         if has_clinic_perm(request.user, "consult.add_consultation", clinic)
     ]
     if not clinics:
-        raise PermissionDenied
+        refuse(request, 403, "role", permission="consult.add_consultation")
     form = NewConsultationForm(request.POST or None, clinics=clinics)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():  # the consultation and its audit row, or neither

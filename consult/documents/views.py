@@ -6,13 +6,13 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from consult.access import HtmxHttpRequest, consultation_for
+from consult.access import HtmxHttpRequest, consultation_for, refuse
 from consult.audit import record
 from consult.documents import KINDS
 from consult.documents.pipeline import DocumentKind, Refused
@@ -82,7 +82,7 @@ def download(request: HtmxHttpRequest, public_id, document_id, kind: str) -> Htt
     try:
         document = consultation.documents.get(public_id=document_id, kind=kind)
     except Document.DoesNotExist:
-        raise Http404 from None
+        refuse(request, 404, "no-such-document", consultation)
     if document.is_anonymised:
         return _refused(
             request,

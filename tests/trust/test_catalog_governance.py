@@ -127,3 +127,18 @@ def test_clinic_admins_cannot_manage_catalog_editor_accounts(
     add_member(catalog_editor, demo_clinic, Membership.Role.COUNSELOR)
     client.force_login(clinic_admin)
     assert client.get(f"/admin/auth/user/{catalog_editor.pk}/change/").status_code == 404
+
+
+def test_a_catalog_editor_always_needs_a_second_factor(client, settings):
+    """Like a superuser's: what an editor changes reaches every clinic's patients."""
+    from django.contrib.auth.models import User
+
+    from catalog.roles import make_catalog_editor
+    from tests.conftest import force_login_password_only
+
+    settings.MFA_REQUIRED_FOR = frozenset({Membership.Role.PHYSICIAN})
+    editor = User.objects.create_user("new-editor", password="unused-in-this-test")
+    make_catalog_editor(editor)
+    force_login_password_only(client, editor)
+    response = client.get("/admin/catalog/treatment/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/setup/")

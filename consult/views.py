@@ -45,6 +45,9 @@ REVIEW_FILTERS = ("signed", "unsigned")
 
 @login_required
 def home(request: HtmxHttpRequest) -> HttpResponse:
+    # A catalog editor (no role at a clinic) works in the admin, not on consultations.
+    if request.user.is_staff and not request.user.has_perm(VIEW):
+        return redirect("admin:index")
     return redirect("consult:list")
 
 

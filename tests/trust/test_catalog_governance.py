@@ -142,3 +142,12 @@ def test_a_catalog_editor_always_needs_a_second_factor(client, settings):
     force_login_password_only(client, editor)
     response = client.get("/admin/catalog/treatment/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/setup/")
+
+
+def test_a_catalog_editor_lands_in_the_admin_without_a_refusal(client, catalog_editor):
+    client.force_login(catalog_editor)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    page = client.get("/catalog/treatments/").content.decode()
+    assert 'href="/consultations/"' not in page and 'href="/admin/"' in page
+    assert not AuditEvent.objects.filter(action="refused").exists()

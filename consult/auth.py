@@ -104,7 +104,7 @@ def _record_attempt(request: HttpRequest, action: str, reason: str) -> None:
 class LoginView(auth_views.LoginView):
     # Django's FormView treats PUT like POST: a PUT here was recorded as a failed log-in. Only a
     # browser's GET and POST are answered; anything else is 405 and leaves no audit row.
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "head"]
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if is_locked_out(login_name(request.POST.get("username", "")), client_ip(request)):

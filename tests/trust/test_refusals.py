@@ -133,7 +133,7 @@ def test_expected_refusals_log_one_line_without_a_traceback(client, request, con
     assert "Traceback" not in log and "R-4242" not in log
 
 
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "options"])
 def test_other_methods_on_the_log_in_page_are_405_and_not_a_failed_log_in(client, counselor, method):
     response = getattr(client, method)(
         "/accounts/login/",

@@ -217,3 +217,20 @@ def test_the_clinic_admins_offering_change_needs_its_row(
     )
     assert response.status_code == 500
     assert demo_clinic.offerings.filter(pk=offering.pk).exists()
+
+
+def test_a_refused_audit_row_keeps_the_old_recovery_codes(quiet_client, counselor, refuse_audit):
+    """New recovery codes replace the old ones only together with their `2fa-enrolled` row."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    from consult import two_factor
+
+    give_second_factor(counselor)
+    two_factor.new_recovery_codes(counselor)
+    before = sorted(StaticToken.objects.filter(device__user=counselor).values_list("token", flat=True))
+    refuse_audit("2fa-enrolled")
+    quiet_client.force_login(counselor)
+    response = quiet_client.post("/accounts/two-factor/recovery-codes/")
+    assert response.status_code == 500
+    after = sorted(StaticToken.objects.filter(device__user=counselor).values_list("token", flat=True))
+    assert after == before and len(after) == 10

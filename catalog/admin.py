@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db import models as db_models
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +21,9 @@ class AuditedChanges:
     audit_action = AuditEvent.Action.CATALOG_CHANGE
 
     def audit_clinic(self, request, obj) -> models.Clinic | None:
-        """The clinic whose log shows the change: the object's own clinic; None for the shared catalog
-        (shown in the clinics of whoever made the change)."""
+        """The clinic whose log shows the change: the object's own clinic; None for the shared catalog,
+        which every clinic's audit log shows (consult/audit_views.py): its text reaches every
+        clinic's pages and documents."""
         clinic_id = clinic_id_of(obj)
         return models.Clinic.objects.filter(pk=clinic_id).first() if clinic_id else None
 
@@ -46,6 +48,12 @@ class AuditedChanges:
         for obj in queryset:
             self._audit(request, obj, "delete")
         return super().log_deletions(request, queryset)
+
+    # Django runs the add, change and delete pages (and list editing) in a transaction, so the
+    # change and its audit row commit together; a bulk action and the password page it does not.
+    def response_action(self, request, queryset):
+        with transaction.atomic():
+            return super().response_action(request, queryset)
 
 
 class RevisesCatalog:
@@ -370,6 +378,10 @@ class StaffAdmin(AuditedChanges, UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():  # the new password and its audit row
+            return super().user_change_password(request, id, form_url)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -15,7 +15,9 @@ from django.db.models import QuerySet
 
 from catalog.models import Clinic, Membership
 
-_CATALOG_MODELS = [
+# The shared catalog: text every clinic's pages and documents print. Only catalog editors (and
+# superusers) change it; clinic admins read it.
+SHARED_CATALOG_MODELS = [
     "source",
     "condition",
     "medicalflag",
@@ -25,9 +27,19 @@ _CATALOG_MODELS = [
     "contraindication",
     "homecaretip",
     "nutrient",
-    "offering",
-    "courseprice",
-    "physician",
+]
+# A clinic's own catalog rows (scoped to its clinics in catalog/admin.py ClinicScopedAdmin): what it
+# offers, its prices, per-offering regulatory facts (the regenerative-medicine plan number), its
+# price notes and its physicians.
+CLINIC_CATALOG_MODELS = ["offering", "courseprice", "physician"]
+
+# Not a role at a clinic: the catalog is shared by every clinic, so its editors are a Django group
+# given by a superuser (the admin's user page). Its members reach the admin for the shared catalog.
+CATALOG_EDITOR = "catalog editor"
+CATALOG_EDITOR_PERMISSIONS = [
+    f"catalog.{action}_{model}"
+    for model in SHARED_CATALOG_MODELS
+    for action in ("add", "change", "delete", "view")
 ]
 
 # role -> list of "app_label.codename"
@@ -56,9 +68,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalog.add_membership",
         "catalog.change_membership",
         "catalog.delete_membership",
+        *[f"catalog.view_{model}" for model in SHARED_CATALOG_MODELS],
         *[
             f"catalog.{action}_{model}"
-            for model in _CATALOG_MODELS
+            for model in CLINIC_CATALOG_MODELS
             for action in ("add", "change", "delete", "view")
         ],
     ],
@@ -72,17 +85,31 @@ DEMO_USERS = [
 ]
 
 
+def _group(name: str, perms: list[str]) -> Group:
+    group, _ = Group.objects.get_or_create(name=name)
+    wanted = []
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    group.permissions.set(wanted)
+    return group
+
+
 def ensure_groups() -> dict[str, Group]:
-    groups = {}
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
-        groups[role] = group
-    return groups
+    """The role groups, with exactly their roles' permissions (and the catalog editors' group)."""
+    _group(CATALOG_EDITOR, CATALOG_EDITOR_PERMISSIONS)
+    return {role: _group(role, perms) for role, perms in ROLE_PERMISSIONS.items()}
+
+
+def is_catalog_editor(user: User) -> bool:
+    return user.is_active and (user.is_superuser or user.groups.filter(name=CATALOG_EDITOR).exists())
+
+
+def make_catalog_editor(user: User) -> None:
+    """What a superuser does in the admin (the user's groups): the account edits the shared catalog."""
+    ensure_groups()
+    user.groups.add(Group.objects.get(name=CATALOG_EDITOR))
+    sync_groups(user)
 
 
 @transaction.atomic
@@ -98,8 +125,13 @@ def sync_groups(user: User) -> None:
     held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     user.groups.remove(*[group for role, group in groups.items() if role not in held])
     user.groups.add(*[groups[role] for role in held])
-    # The admin site is for clinic admins (and superusers): a role taken away closes it again.
-    staff = user.is_superuser or Membership.Role.CLINIC_ADMIN in held
+    # The admin site is for clinic admins, catalog editors and superusers: a role taken away closes
+    # it again.
+    staff = (
+        user.is_superuser
+        or Membership.Role.CLINIC_ADMIN in held
+        or user.groups.filter(name=CATALOG_EDITOR).exists()
+    )
     if user.is_staff != staff:
         user.is_staff = staff
         user.save(update_fields=["is_staff"])

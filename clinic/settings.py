@@ -135,6 +135,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
 LOGIN_MAX_FAILURES_PER_USER = env_int("LOGIN_MAX_FAILURES_PER_USER", 5, minimum=1)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
+# 403s and 404s on consultations, documents and the audit log are audited (consult/access.py), at
+# most this many per user and address in the window, so nobody can flood the trail.
+REFUSALS_AUDITED_PER_WINDOW = env_int("REFUSALS_AUDITED_PER_WINDOW", 20, minimum=1)
+REFUSALS_WINDOW_MINUTES = env_int("REFUSALS_WINDOW_MINUTES", 10, minimum=1)
 
 # Two-factor sign-in is required for these roles (at any clinic; superusers always), or for "all".
 # Production default: everyone. DEBUG default: physicians and clinic admins, so the demo counselor
@@ -198,7 +202,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A query string can hold a chart number (the consultation search): none reaches the log.
-    "filters": {"no_query_strings": {"()": "clinic.lib.security.RedactQueryStrings"}},
+    "filters": {
+        "no_query_strings": {"()": "clinic.lib.security.RedactQueryStrings"},
+        # A 403 or 404 raised on purpose keeps its one warning line, without a traceback.
+        "expected_refusals": {"()": "clinic.lib.security.ExpectedRefusals"},
+    },
     "formatters": {
         "server": {
             "()": "django.utils.log.ServerFormatter",
@@ -207,8 +215,12 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
-        "server": {"class": "logging.StreamHandler", "filters": ["no_query_strings"], "formatter": "server"},
+        "console": {"class": "logging.StreamHandler", "filters": ["no_query_strings", "expected_refusals"]},
+        "server": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_query_strings", "expected_refusals"],
+            "formatter": "server",
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -4,8 +4,10 @@ information systems). Never log patient names, notes or chart numbers in `detail
 from __future__ import annotations
 
 import ipaddress
+from functools import wraps
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 
 from clinic.lib.security import CONTROL_CHARACTERS
@@ -58,3 +60,19 @@ def record(
         ip_address=client_ip(request) if request is not None else None,
         detail=detail or {},
     )
+
+
+def atomic_writes(view):
+    """A view whose changes and their audit rows commit together, or not at all (a failed audit
+    insert undoes the change). GET and HEAD only read and open no transaction: SQLite's IMMEDIATE
+    mode would take the write lock for them. Views that render a PDF do not use this: they render
+    first and open the transaction to store (consult/documents/pipeline.py)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        with transaction.atomic():
+            return view(request, *args, **kwargs)
+
+    return wrapped

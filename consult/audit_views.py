@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from catalog.models import Clinic, Membership
+from consult.access import refuse
 from consult.audit import record
 from consult.models import AuditEvent
 
@@ -50,9 +51,14 @@ def _events(request: HttpRequest, clinics: list[Clinic]):
     members = Membership.objects.filter(clinic__in=clinics)
     # Events about an account rather than a clinic (log-in, log-out) belong to every clinic the
     # account is a member of; failed and refused log-ins name the account tried by user name only.
+    # A change to the shared catalog (no clinic) reaches every clinic's pages and documents, so
+    # every clinic admin sees it, whoever made it.
     events = AuditEvent.objects.filter(
         Q(clinic__in=clinics)
+        | Q(clinic__isnull=True, action=AuditEvent.Action.CATALOG_CHANGE)
         | Q(clinic__isnull=True, user_id__in=members.values("user_id"))
+        # What the clinic's own staff were refused, wherever (probing another clinic's records).
+        | Q(action=AuditEvent.Action.REFUSED, user_id__in=members.values("user_id"))
         | Q(
             clinic__isnull=True,
             user__isnull=True,
@@ -87,7 +93,7 @@ def _events(request: HttpRequest, clinics: list[Clinic]):
 def audit_log(request: HttpRequest) -> HttpResponse:
     clinics = _admin_clinics(request)
     if not clinics:
-        return HttpResponse(status=403)
+        refuse(request, 403, "not-a-clinic-admin")
     events, filters = _events(request, clinics)
     if request.GET.get("format") == "csv":
         for clinic in clinics:

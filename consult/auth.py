@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -101,6 +102,10 @@ def _record_attempt(request: HttpRequest, action: str, reason: str) -> None:
 
 
 class LoginView(auth_views.LoginView):
+    # Django's FormView treats PUT like POST: a PUT here was recorded as a failed log-in. Only a
+    # browser's GET and POST are answered; anything else is 405 and leaves no audit row.
+    http_method_names = ["get", "post", "head"]
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if is_locked_out(login_name(request.POST.get("username", "")), client_ip(request)):
             _record_attempt(request, AuditEvent.Action.LOGIN_REFUSED, "locked-out")
@@ -116,6 +121,7 @@ class LoginView(auth_views.LoginView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
+    @transaction.atomic  # last_login, the session and the audit row commit together
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
@@ -137,6 +143,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
+    @transaction.atomic  # the ended session and its audit row
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated:
             record(request, AuditEvent.Action.LOGOUT)

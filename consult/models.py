@@ -563,6 +563,9 @@ class AuditEvent(models.Model):
         MFA_VERIFIED = "2fa-verified", _("passed the second factor")
         MFA_FAILED = "2fa-failed", _("failed the second factor")
         MFA_RESET = "2fa-reset", _("reset a staff member's two-factor sign-in")
+        # A 403 or 404 on a consultation, document or the audit log (consult/access.py); the detail
+        # has the status, the path without its query string and the reason, never patient data.
+        REFUSED = "refused", _("refused (403/404)")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: deleting a user must not rewrite the rows about them (SET_NULL would UPDATE them).

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog.models import Membership
+from catalog.roles import is_catalog_editor
 
 VERIFY_PATH = "/accounts/two-factor/verify/"
 SETUP_PATH = "/accounts/two-factor/setup/"
@@ -39,7 +40,8 @@ RECOVERY_CODES = 10
 def second_factor_required(user: User) -> bool:
     """The clinic's policy (MFA_REQUIRED_FOR): everyone, or the roles listed, held at any clinic."""
     policy = settings.MFA_REQUIRED_FOR
-    if "all" in policy or user.is_superuser:
+    # Superusers and catalog editors always: what they change reaches every clinic's patients.
+    if "all" in policy or user.is_superuser or is_catalog_editor(user):
         return True
     return Membership.objects.filter(user_id=user.pk, role__in=policy).exists()
 

@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 
 from catalog.roles import admin_clinics, manageable_users
 from consult import two_factor
-from consult.audit import client_ip, record
+from consult.audit import atomic_writes, client_ip, record
 from consult.auth import is_locked_out, name_key
 from consult.models import AuditEvent
 
@@ -68,6 +68,7 @@ def _wrong_code(request: HttpRequest, form: CodeForm, reason: str) -> int:
 
 
 @require_http_methods(["GET", "POST"])
+@atomic_writes
 def verify(request: HttpRequest) -> HttpResponse:
     """After the password: the code from the authenticator app, or a recovery code."""
     user = request.user
@@ -109,6 +110,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@atomic_writes
 def setup(request: HttpRequest) -> HttpResponse:
     """Set up the authenticator app: scan the QR code (or type the secret), confirm with a code, and
     receive the recovery codes, shown this once."""
@@ -156,6 +158,7 @@ def _show_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpRe
 
 @login_required
 @require_POST
+@atomic_writes
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes (the old ones stop working), for a user signed in with two factors."""
     if not two_factor.has_second_factor(request.user):
@@ -197,6 +200,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@atomic_writes
 def reset(request: HttpRequest, user_id: int) -> HttpResponse:
     """A clinic admin removes a staff member's second factor (a lost phone): they set up a new one
     at their next sign-in. Only for accounts the admin manages, and only by an admin who signed in

@@ -5,9 +5,8 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Clinic, Condition, Indication, MedicalFlag, Treatment
 from catalog.roles import has_clinic_perm
-from consult.access import HtmxHttpRequest, consultation_for, require
+from consult.access import HtmxHttpRequest, consultation_for, refuse, require
 from consult.audit import record
 from consult.facts import catalog_facts
 from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
@@ -46,6 +45,9 @@ REVIEW_FILTERS = ("signed", "unsigned")
 
 @login_required
 def home(request: HtmxHttpRequest) -> HttpResponse:
+    # A catalog editor (no role at a clinic) works in the admin, not on consultations.
+    if request.user.is_staff and not request.user.has_perm(VIEW):
+        return redirect("admin:index")
     return redirect("consult:list")
 
 
@@ -104,17 +106,18 @@ def consultation_new(request: HtmxHttpRequest) -> HttpResponse:
         if has_clinic_perm(request.user, "consult.add_consultation", clinic)
     ]
     if not clinics:
-        raise PermissionDenied
+        refuse(request, 403, "role", permission="consult.add_consultation")
     form = NewConsultationForm(request.POST or None, clinics=clinics)
     if request.method == "POST" and form.is_valid():
-        consultation = Consultation.objects.create(
-            clinic=form.clinic(),
-            counselor=request.user,
-            chart_number=form.cleaned_data["chart_number"],
-            display_name=form.cleaned_data["display_name"],
-            handout_language=form.cleaned_data["handout_language"],
-        )
-        record(request, AuditEvent.Action.CREATE, consultation=consultation, obj=consultation)
+        with transaction.atomic():  # the consultation and its audit row, or neither
+            consultation = Consultation.objects.create(
+                clinic=form.clinic(),
+                counselor=request.user,
+                chart_number=form.cleaned_data["chart_number"],
+                display_name=form.cleaned_data["display_name"],
+                handout_language=form.cleaned_data["handout_language"],
+            )
+            record(request, AuditEvent.Action.CREATE, consultation=consultation, obj=consultation)
         return redirect("consult:workspace", public_id=consultation.public_id)
     return render(request, "consult/new.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -216,19 +219,21 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
             request, consultation, status=422, form=form, save_error=_("Not saved: check the marked fields.")
         )
     try:
-        cleared = consultation.save_profile(form.cleaned_data)
+        # The change and its audit rows commit together: a failed audit insert saves nothing.
+        with transaction.atomic():
+            cleared = consultation.save_profile(form.cleaned_data)
+            record(
+                request,
+                AuditEvent.Action.CHANGE,
+                consultation=consultation,
+                obj=consultation,
+                detail={"section": "profile", "version": consultation.version},
+            )
+            _record_cleared(request, consultation, cleared)
     except Conflict:
         return _conflict(request, public_id)
     except DatabaseError:
         return _database_error(request, consultation)
-    record(
-        request,
-        AuditEvent.Action.CHANGE,
-        consultation=consultation,
-        obj=consultation,
-        detail={"section": "profile", "version": consultation.version},
-    )
-    _record_cleared(request, consultation, cleared)
     return _respond(request, consultation.reloaded(), saved=True)
 
 
@@ -273,7 +278,10 @@ def workspace_option(request: HtmxHttpRequest, public_id) -> HttpResponse:
             # Shown next to the add and override forms, where the counselor or physician acted.
             return _respond(request, consultation, status=422, save_error=message, option_error=True)
     try:
-        cleared = consultation.change_options(form.cleaned_data["version"], action, treatment, override)
+        # The change and its audit rows commit together: a failed audit insert saves nothing.
+        with transaction.atomic():
+            cleared = consultation.change_options(form.cleaned_data["version"], action, treatment, override)
+            _record_option_change(request, consultation, action, treatment, override, cleared)
     except TooManyOptions:
         message = _("Compare at most %(n)d options: remove one first.") % {"n": MAX_OPTIONS}
         return _respond(request, consultation, status=422, save_error=message)
@@ -281,6 +289,17 @@ def workspace_option(request: HtmxHttpRequest, public_id) -> HttpResponse:
         return _conflict(request, public_id)
     except DatabaseError:
         return _database_error(request, consultation)
+    return _respond(request, consultation.reloaded(), saved=True)
+
+
+def _record_option_change(
+    request: HtmxHttpRequest,
+    consultation: Consultation,
+    action: str,
+    treatment: Treatment,
+    override: Override | None,
+    cleared: list[dict],
+) -> None:
     record(
         request,
         AuditEvent.Action.CHANGE,
@@ -298,7 +317,6 @@ def workspace_option(request: HtmxHttpRequest, public_id) -> HttpResponse:
             detail={"treatment": treatment.slug, "flags": list(override.flags)},
         )
     _record_cleared(request, consultation, cleared)
-    return _respond(request, consultation.reloaded(), saved=True)
 
 
 def _contraindication_stop(
@@ -341,7 +359,9 @@ def _database_error(request: HtmxHttpRequest, consultation: Consultation) -> Htt
     log.exception("saving consultation %s failed", consultation.pk)
     return _respond(
         request,
-        consultation,
+        # Nothing was saved (the transaction rolled back): the page shows the stored version, not
+        # the one this request had claimed in memory, so the next save is not a false conflict.
+        consultation.reloaded(),
         status=503,
         save_error=_("Not saved: the database did not respond. Try again."),
     )
@@ -366,18 +386,27 @@ def workspace_review(request: HtmxHttpRequest, public_id) -> HttpResponse:
     consultation = consultation_for(request, public_id, REVIEW)
     url = reverse("consult:workspace", args=[consultation.public_id])
     if request.POST.get("reviewed") == "0":
-        if consultation.clear_sign_off():
-            record(
-                request,
-                AuditEvent.Action.REVIEW_CLEARED,
-                consultation=consultation,
-                obj=consultation,
-                detail={"reason": "withdrawn", "version": consultation.version},
-            )
+        with transaction.atomic():  # the withdrawal and its audit row, or neither
+            if consultation.clear_sign_off():
+                record(
+                    request,
+                    AuditEvent.Action.REVIEW_CLEARED,
+                    consultation=consultation,
+                    obj=consultation,
+                    detail={"reason": "withdrawn", "version": consultation.version},
+                )
         return redirect(url + "#signoff")
     try:
         version = int(request.POST.get("version", ""))
-        consultation.sign_off(request.user, version)
+        with transaction.atomic():  # the sign-off and its audit row, or neither
+            consultation.sign_off(request.user, version)
+            record(
+                request,
+                AuditEvent.Action.REVIEW,
+                consultation=consultation,
+                obj=consultation,
+                detail={"version": version},
+            )
     except (ValueError, Conflict):
         messages.error(
             request,
@@ -386,12 +415,4 @@ def workspace_review(request: HtmxHttpRequest, public_id) -> HttpResponse:
                 "Check the current version below, then sign off again."
             ),
         )
-        return redirect(url + "#signoff")
-    record(
-        request,
-        AuditEvent.Action.REVIEW,
-        consultation=consultation,
-        obj=consultation,
-        detail={"version": version},
-    )
     return redirect(url + "#signoff")

@@ -109,6 +109,17 @@ def clinic_admin(demo_clinic) -> User:
 
 
 @pytest.fixture
+def catalog_editor(db) -> User:
+    """Edits the shared catalog (a Django group, not a role at a clinic); works at no clinic."""
+    from catalog.roles import make_catalog_editor
+
+    user = User.objects.create_user("catalogeditor", password=PASSWORD)
+    make_catalog_editor(user)
+    give_second_factor(user)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
 def outsider(other_clinic) -> User:
     return make_user("outsider", other_clinic, Membership.Role.COUNSELOR)
 

@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -128,4 +129,15 @@ class RedactQueryStrings(logging.Filter):
         redacted = QUERY_STRING.sub(r"\1?[query removed]", message)
         if redacted != message:
             record.msg, record.args = redacted, ()
+        return True
+
+
+class ExpectedRefusals(logging.Filter):
+    """A refusal raised on purpose (PermissionDenied, Http404) is not an error: Django's
+    "Forbidden (Permission denied): /path" line stays, its traceback goes. The refusal itself is in
+    the audit trail (consult/access.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied | Http404):
+            record.exc_info, record.exc_text = None, None
         return True

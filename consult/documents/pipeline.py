@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clinic.lib.pdf import html_to_pdf, static_path, static_prefix
+from consult.audit import record
 from consult.models import AuditEvent, Consultation, Document
 
 # build(consultation, issued_by, issued_at, document_id) -> snapshot
@@ -98,8 +99,10 @@ def render(kind: DocumentKind, snapshot: dict, document_id: str) -> bytes:
     return html_to_pdf(html, identifier=document_id.replace("-", ""), stylesheets=(kind.stylesheet,))
 
 
-def issue(kind: DocumentKind, consultation: Consultation, user) -> Document:
-    """Snapshot the consultation (read `with_details()`), render it, and store snapshot, PDF and SHA-256.
+def issue(kind: DocumentKind, consultation: Consultation, user, request=None) -> Document:
+    """Snapshot the consultation (read `with_details()`), render it, and store snapshot, PDF and SHA-256
+    together with its audit row (one transaction: no document without its row, and no row without
+    its document). The PDF is rendered before the transaction opens, so no lock is held meanwhile.
 
     Raises Refused, storing nothing, when the kind needs the physician's sign-off and the consultation
     has none for its current version, or when the kind finds a gap the patient's paper must not have.
@@ -134,5 +137,13 @@ def issue(kind: DocumentKind, consultation: Consultation, user) -> Document:
         )
         # `issued_at` is auto_now_add; align it with the time printed on the document.
         Document.objects.filter(pk=document.pk).update(issued_at=issued_at)
-    document.issued_at = issued_at
+        document.issued_at = issued_at
+        record(
+            request,
+            kind.issue_action,
+            consultation=consultation,
+            obj=document,
+            user=user,
+            detail={"kind": kind.name, "language": document.language, "sha256": document.sha256},
+        )
     return document

@@ -6,13 +6,13 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from consult.access import HtmxHttpRequest, consultation_for
+from consult.access import HtmxHttpRequest, consultation_for, refuse
 from consult.audit import record
 from consult.documents import KINDS
 from consult.documents.pipeline import DocumentKind, Refused
@@ -60,7 +60,8 @@ def issue(request: HtmxHttpRequest, public_id, kind: str) -> HttpResponse:
     document_kind = KINDS[kind]
     consultation = consultation_for(request, public_id, document_kind.issue_perm)
     try:
-        document = issue_document(document_kind, consultation, request.user)
+        # Rendered first, then stored with its audit row in one transaction (the pipeline).
+        document = issue_document(document_kind, consultation, request.user, request=request)
     except Refused as exc:
         # A document without the physician's sign-off, or without what the law or safety requires,
         # must not reach a patient: say why.
@@ -68,13 +69,6 @@ def issue(request: HtmxHttpRequest, public_id, kind: str) -> HttpResponse:
             return _card(request, document_kind, consultation, status=422, issue_error=exc.problems)
         messages.error(request, _("Not issued: %(problems)s") % {"problems": " ".join(exc.problems)})
         return redirect("consult:workspace", public_id=consultation.public_id)
-    record(
-        request,
-        document_kind.issue_action,
-        consultation=consultation,
-        obj=document,
-        detail={"kind": kind, "language": document.language, "sha256": document.sha256},
-    )
     if request.htmx:
         return _card(request, document_kind, consultation, issued=document)
     return redirect("consult:workspace", public_id=consultation.public_id)
@@ -88,7 +82,7 @@ def download(request: HtmxHttpRequest, public_id, document_id, kind: str) -> Htt
     try:
         document = consultation.documents.get(public_id=document_id, kind=kind)
     except Document.DoesNotExist:
-        raise Http404 from None
+        refuse(request, 404, "no-such-document", consultation)
     if document.is_anonymised:
         return _refused(
             request,

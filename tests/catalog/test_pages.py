@@ -67,20 +67,20 @@ def test_admin_pages_render_for_a_clinic_admin(client, clinic_admin, path, langu
     assert client.get(path).status_code == 200
 
 
-def test_treatment_admin_form_has_japanese_and_english_side_by_side(client, clinic_admin):
+def test_treatment_admin_form_has_japanese_and_english_side_by_side(client, catalog_editor):
     from catalog.models import Treatment
 
-    client.force_login(clinic_admin)
+    client.force_login(catalog_editor)  # the shared catalog's editor (issue 12)
     pk = Treatment.objects.get(slug="subcision").pk
     body = client.get(f"/admin/catalog/treatment/{pk}/change/").content.decode()
     assert 'name="name_ja"' in body and 'name="name_en"' in body
     assert "indications-" in body and "contraindications-" in body
 
 
-def test_the_admin_edits_lead_times_and_the_flags_home_care_must_not_reach(client, clinic_admin):
+def test_the_admin_edits_lead_times_and_the_flags_home_care_must_not_reach(client, catalog_editor):
     from catalog.models import HomeCareTip, Nutrient, Treatment
 
-    client.force_login(clinic_admin)
+    client.force_login(catalog_editor)  # the shared catalog's editor (issue 12)
     pk = Treatment.objects.get(slug="fibroblast-transplant").pk
     body = client.get(f"/admin/catalog/treatment/{pk}/change/").content.decode()
     for name in ("lead_time_weeks", "lead_time_description_ja", "lead_time_description_en"):

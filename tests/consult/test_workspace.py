@@ -434,14 +434,14 @@ def test_the_grid_rates_each_concern_by_its_nearest_indication(counselor_client,
     assert "「クレーター状のニキビ跡（凹凸）」としての評価" in row
 
 
-def test_an_admin_change_moves_the_catalog_revision_in_its_own_transaction(client, clinic_admin):
+def test_an_admin_change_moves_the_catalog_revision_in_its_own_transaction(client, catalog_editor):
     """Concurrent admin saves can commit in any order; each moves the counter the cache is keyed on."""
     from catalog.models import CatalogRevision, MedicalFlag
     from consult.facts import catalog_revision
 
     flag = MedicalFlag.objects.get(slug="recent-tan")
     before = (CatalogRevision.objects.get(pk=1).number, catalog_revision())
-    client.force_login(clinic_admin)
+    client.force_login(catalog_editor)  # the shared catalog's editor (issue 12)
     fields = ["slug", "sort_order", "label_ja", "label_en", "question_ja", "question_en"]
     data = {name: getattr(flag, name) for name in [*fields, "explanation_ja", "explanation_en"]}
     assert client.post(f"/admin/catalog/medicalflag/{flag.pk}/change/", data).status_code == 302

@@ -6,6 +6,10 @@ the two clinics: `physician_elsewhere` counsels here and is a physician at the o
 `admin_elsewhere` counsels here and is the other clinic's admin. A role held elsewhere gives
 nothing here.
 
+The catalog editor (a Django group, issue 12) edits the shared catalog in the admin and reaches no
+consultation, clinic record or audit log. Every 403 and 404 outside the admin leaves one `refused`
+audit row; nothing else does.
+
 Two-factor states: `physician_no_2fa` (a physician who has no second factor yet, signed in with the
 password) is sent to set-up from every page; `physician_unverified` and `admin_unverified` (who have
 one, but have only given the password in this session) are sent to the code page. Neither reaches a
@@ -52,21 +56,23 @@ ACTIONS = {
     "own-offering-admin": ("get", "/admin/catalog/offering/{own_offering}/change/", None),
     "other-offering-admin": ("get", "/admin/catalog/offering/{other_offering}/change/", None),
     "other-clinic-admin": ("get", "/admin/catalog/clinic/{other_clinic}/change/", None),
+    "catalog-add": ("get", "/admin/catalog/treatment/add/", None),
 }
 
 # fmt: off
 MATRIX = {
-    #                    list new-form new-post  workspace save add-option sign-off withdraw override handout-issue handout-download audit-log audit-csv catalog catalog-admin own-offering other-offering other-clinic
-    "counselor":          [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "physician":          [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, REDIRECT, REDIRECT, OK, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "clinic_admin":       [OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND],
-    "outsider":           [OK, OK, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "physician_elsewhere": [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "admin_elsewhere":    [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK],
-    "anonymous":          [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "physician_no_2fa":   [ENROL] * 18,
-    "physician_unverified": [VERIFY] * 18,
-    "admin_unverified":   [VERIFY] * 18,
+    #                    list new-form new-post  workspace save add-option sign-off withdraw override handout-issue handout-download audit-log audit-csv catalog catalog-admin own-offering other-offering other-clinic catalog-add
+    "counselor":          [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician":          [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, REDIRECT, REDIRECT, OK, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "clinic_admin":       [OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    "outsider":           [OK, OK, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician_elsewhere": [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "admin_elsewhere":    [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK, FORBIDDEN],
+    "anonymous":          [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "catalog_editor":     [FORBIDDEN] * 13 + [OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
+    "physician_no_2fa":   [ENROL] * 19,
+    "physician_unverified": [VERIFY] * 19,
+    "admin_unverified":   [VERIFY] * 19,
 }
 # fmt: on
 
@@ -143,7 +149,7 @@ def handout(consultation, counselor) -> Document:
     )
 
 
-def _fake_issue(kind, consultation, user) -> Document:
+def _fake_issue(kind, consultation, user, request=None) -> Document:
     """Issuing without rendering: the matrix is about who may, not about the PDF."""
     return Document.objects.create(
         consultation=consultation, issued_by=user, language="ja", snapshot={}, pdf=b"%PDF", sha256="0" * 64
@@ -218,6 +224,18 @@ def test_access(client, request, monkeypatch, consultation, handout, other_clini
         assert response.status_code == expected
     if expected in (FORBIDDEN, NOT_FOUND, LOGIN, ENROL, VERIFY) and method == "post":
         assert _state(consultation) == before, "a refused request changed something"
+    # Every 403 and 404 on a consultation, document or the audit log is in the audit trail
+    # (issue 12, item 6); the admin's own refusals are Django's, not recorded there.
+    refusals = AuditEvent.objects.filter(action="refused")
+    if expected in (FORBIDDEN, NOT_FOUND) and not path.startswith("/admin/"):
+        [event] = refusals
+        assert (event.user.get_username(), event.detail["status"]) == (
+            User.objects.get(pk=client.session["_auth_user_id"]).get_username(),
+            expected,
+        )
+        assert event.detail["path"] == path.split("?")[0]
+    else:
+        assert not refusals.exists()
 
 
 def test_the_list_only_shows_the_users_clinic(client, counselor, outsider, consultation, other_clinic):

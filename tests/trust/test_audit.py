@@ -176,11 +176,12 @@ def test_query_strings_never_reach_the_application_log(logger_name):
     assert "A-1001" not in line
 
 
-def test_catalog_changes_in_the_admin_are_recorded(client, clinic_admin):
+def test_catalog_changes_in_the_admin_are_recorded(client, catalog_editor):
+    """The shared catalog is edited by catalog editors (issue 12, item 7; clinic admins read it)."""
     from catalog.models import MedicalFlag
 
     flag = MedicalFlag.objects.get(slug="recent-tan")
-    client.force_login(clinic_admin)
+    client.force_login(catalog_editor)
     response = client.post(
         f"/admin/catalog/medicalflag/{flag.pk}/change/",
         {
@@ -197,7 +198,7 @@ def test_catalog_changes_in_the_admin_are_recorded(client, clinic_admin):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert MedicalFlag.objects.get(pk=flag.pk).label_ja == "最近の日焼け（改訂）"
     event = AuditEvent.objects.get(action="catalog-change")
-    assert event.user == clinic_admin
+    assert event.user == catalog_editor
     assert (event.object_type, event.object_id, event.detail["verb"]) == (
         "catalog.medicalflag",
         str(flag.pk),

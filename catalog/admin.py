@@ -148,6 +148,16 @@ class TreatmentAdmin(AuditedAdmin):
             },
         ),
         (
+            _("Origin of the figures"),
+            {
+                "description": _(
+                    "For each range above: the source it comes from, or this clinic's typical practice "
+                    "(which the clinic reviews and edits)."
+                ),
+                "fields": [(f"{stem}_origin", f"{stem}_source") for stem in models.RANGE_STEMS],
+            },
+        ),
+        (
             _("Regulatory status in Japan"),
             {
                 "fields": [
@@ -186,7 +196,8 @@ class MedicalFlagAdmin(AuditedAdmin):
 
 @admin.register(models.Source)
 class SourceAdmin(AuditedAdmin):
-    list_display = ["title", "slug", "publisher", "published_on"]
+    list_display = ["title", "slug", "kind", "year", "identifier"]
+    list_filter = ["kind"]
     search_fields = ["slug", "title_ja", "title_en"]
 
 

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from django.db import models
 from modeltranslation.translator import NotRegistered, translator
 
-from catalog.models import HomeCareTip, Indication, Nutrient, Offering, Treatment
+from catalog.models import (
+    RANGE_STEMS,
+    FigureOrigin,
+    HomeCareTip,
+    Indication,
+    Nutrient,
+    Offering,
+    Source,
+    SourceKind,
+    Treatment,
+    range_origin,
+)
 
 LANGUAGES = ("ja", "en")
 
@@ -186,6 +197,16 @@ _BEFORE_AFTER_COST = re.compile(r"費用|料金|円|cost|price|yen|¥", re.IGNOR
 _BEFORE_AFTER_RISK = re.compile(r"リスク|副作用|risk|side\s?effect", re.IGNORECASE)
 
 
+# Remarks from whoever wrote the catalog about the articles it was written from ("the source article
+# does not describe this use") belong in docs/catalog.md and the source's own summary, never in a text
+# a patient reads. Sources themselves describe articles and are exempt.
+_EDITORIAL = re.compile(
+    r"紹介記事|元の記事|記事では|記事に(?:は)?(?:書|記載|触れ)|シード記事|"
+    r"\b(?:the\s+)?(?:source|seed)\s+articles?\b|\bthe\s+article\s+(?:does|did|says|describes|mentions)\b",
+    re.IGNORECASE,
+)
+
+
 def _compile(rule: Rule, lang: str) -> re.Pattern[str] | None:
     pattern = getattr(rule, lang)
     return re.compile(pattern, re.IGNORECASE) if pattern else None
@@ -283,6 +304,14 @@ def _translated_problems(obj: models.Model, fields: tuple[str, ...]) -> Iterator
         for lang, value in values.items():
             for finding in advertising_findings(value):
                 yield Problem(_label(obj), f"{field}_{lang}", str(finding))
+            match = None if isinstance(obj, Source) else _EDITORIAL.search(value)
+            if match:
+                yield Problem(
+                    _label(obj),
+                    f"{field}_{lang}",
+                    f"editorial remark in a patient text: {match.group(0)!r} "
+                    "(say what is known; notes on the sources go in docs/catalog.md)",
+                )
             match = _AUTHORITY_CLAIM.search(value)
             if match:
                 yield Problem(
@@ -366,6 +395,31 @@ def _translated_fields(model: type[models.Model]) -> tuple[str, ...]:
         return ()
 
 
+def _evidence_problems(obj: models.Model) -> Iterator[Problem]:
+    """Every indication says how strong its evidence is; every range where its figures come from;
+    every source what kind it is and how to find it again (issue 11)."""
+    if isinstance(obj, Indication):
+        if not obj.evidence_level:
+            label = f"catalog.indication[{obj.treatment.slug}/{obj.condition.slug}]"
+            yield Problem(label, "evidence_level", "indication without an evidence level")
+    elif isinstance(obj, Treatment):
+        for stem in RANGE_STEMS:
+            origin, source = range_origin(obj, stem)
+            if not origin:
+                yield Problem(_label(obj), f"{stem}_origin", "range without its origin")
+            elif origin == FigureOrigin.SOURCE and source is None:
+                yield Problem(
+                    _label(obj), f"{stem}_source", "range said to come from a source that is not named"
+                )
+            elif origin == FigureOrigin.CLINIC_PRACTICE and source is not None:
+                yield Problem(_label(obj), f"{stem}_source", "clinic-practice range that also names a source")
+    elif isinstance(obj, Source):
+        if not obj.identifier.strip():
+            yield Problem(_label(obj), "identifier", "source without a stable identifier")
+        if obj.kind != SourceKind.CLINIC_ARTICLE and obj.year is None:
+            yield Problem(_label(obj), "year", "published source without its year")
+
+
 def lint_object(obj: models.Model) -> list[Problem]:
     """What the lint reports about one catalog row and the rows edited with it in the admin (a
     treatment's indications, contraindications and side effects; an offering's course prices), so the
@@ -377,6 +431,7 @@ def lint_object(obj: models.Model) -> list[Problem]:
     for row in rows:
         problems.extend(_translated_problems(row, _translated_fields(type(row))))
         problems.extend(_range_problems(row))
+        problems.extend(_evidence_problems(row))
     if isinstance(obj, Treatment):
         problems.extend(_disclosure_problems(obj))
         problems.extend(_lead_time_problems(obj))
@@ -400,4 +455,10 @@ def lint() -> list[Problem]:
     for offering in Offering.objects.select_related("clinic", "treatment").prefetch_related("course_prices"):
         problems.extend(_offering_problems(offering))
     problems.extend(_source_problems())
+    for model in (Source, Treatment):
+        for obj in model.objects.order_by("slug"):
+            problems.extend(_evidence_problems(obj))
+    indications = Indication.objects.select_related("treatment", "condition")
+    for indication in indications.order_by("treatment__slug", "condition__slug"):
+        problems.extend(_evidence_problems(indication))
     return problems

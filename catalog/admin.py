@@ -162,6 +162,7 @@ class TreatmentAdmin(AuditedAdmin):
             {
                 "fields": [
                     "regulatory_status",
+                    "insurance_covered",
                     "approval_note",
                     "regenerative_class",
                     *models.Treatment.UNAPPROVED_FIELDS,

@@ -345,6 +345,10 @@ def _disclosure_problems(treatment: Treatment) -> Iterator[Problem]:
                     )
     if status == Treatment.Regulatory.REGENERATIVE and treatment.regenerative_class is None:
         yield Problem(_label(treatment), "regenerative_class", "regenerative medicine without its class")
+    if treatment.insurance_covered and status != Treatment.Regulatory.APPROVED:
+        yield Problem(
+            _label(treatment), "insurance_covered", "insurance-covered care must be approved in Japan"
+        )
     if status == Treatment.Regulatory.APPROVED and not (treatment.approval_note_ja or "").strip():
         yield Problem(_label(treatment), "approval_note_ja", "approved product without approval details")
 
@@ -369,6 +373,13 @@ def _offering_problems(offering: Offering) -> Iterator[Problem]:
             label,
             "regenerative_plan_number",
             "regenerative medicine offered without the clinic's plan number",
+        )
+    if treatment.insurance_covered:
+        yield Problem(
+            label,
+            "treatment",
+            "insurance-covered standard care (保険診療) offered at a self-pay price; point the patient to "
+            "a dermatologist instead",
         )
     for course in offering.course_prices.all():
         if course.price_yen > course.sessions * offering.price_per_session_yen:

@@ -588,6 +588,19 @@ for _stem in RANGE_STEMS:
 del _stem
 
 
+Treatment.add_to_class(
+    "insurance_covered",
+    models.BooleanField(
+        _("covered by health insurance (保険診療)"),
+        default=False,
+        help_text=_(
+            "Standard care under health insurance: it has no self-pay price, and the patient is pointed "
+            "to a dermatologist instead of being offered it as a self-pay treatment."
+        ),
+    ),
+)
+
+
 def range_origin(treatment: Treatment, stem: str) -> tuple[str, Source | None]:
     """The origin of one of a treatment's ranges and its source, if any."""
     return getattr(treatment, f"{stem}_origin"), getattr(treatment, f"{stem}_source")

@@ -116,6 +116,9 @@ class TreatmentFacts:
     pih_risk_from_skin_type: int | None = None
     price: PriceFacts | None = None  # None: the clinic does not offer it
     lead_time_weeks: int = 0  # before the first session can take place (cell culture)
+    # 保険診療: a standard treatment under health insurance. It has no self-pay price; the patient is
+    # pointed to a dermatologist instead of being offered it here (issue 11).
+    insurance_covered: bool = False
 
     @cached_property
     def timing(self) -> Timing:
@@ -372,6 +375,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "針や注射を使う施術ですが、針を使わない施術をご希望です。",
         "en": "Uses needles or injections, and the patient prefers no needles.",
     },
+    "insurance": {
+        "ja": "保険診療で受けられる標準治療です。自費の料金はありません。皮膚科（保険診療）で相談してください。",
+        "en": "A standard treatment covered by health insurance, with no self-pay price: see a dermatologist "
+        "(insurance-covered care).",
+    },
     "not-offered": {
         "ja": "当院では現在この施術を提供していません。",
         "en": "This clinic does not currently offer it.",
@@ -596,7 +604,9 @@ def _exclusion_reasons(treatment: TreatmentFacts, profile: Profile, catalog: Cat
         reasons.append(_say("contraindication", lang, flag=flag, note=contra.note))
     if not profile.needles_ok and treatment.uses_needles:
         reasons.append(_say("needles", lang))
-    if treatment.price is None:
+    if treatment.insurance_covered:
+        reasons.append(_say("insurance", lang))
+    elif treatment.price is None:
         reasons.append(_say("not-offered", lang))
     return reasons
 
@@ -748,6 +758,9 @@ def suggest(
             )
         )
     suggestions.sort(key=lambda s: (-s.score, s.treatment))
+    # Insurance-covered standard care leads the list of what is not given here, so that a patient with
+    # active acne hears of it before any self-pay option is weighed (stable: otherwise by slug).
+    excluded.sort(key=lambda e: candidates[e.treatment].insurance_covered is False)
     compared = _compared(compare, suggestions, excluded, profile, catalog, language)
     return Result(tuple(suggestions), tuple(excluded), compared)
 

@@ -201,3 +201,70 @@ def test_docs_catalog_md_carries_the_current_coverage_table():
     call_command("catalog_coverage", stdout=out)
     doc = (Path(settings.BASE_DIR) / "docs" / "catalog.md").read_text(encoding="utf-8")
     assert out.getvalue().strip() in doc
+
+
+# --- insurance-covered standard care (保険診療) --------------------------------------------------
+
+
+def test_insurance_covered_acne_care_leads_what_is_not_given_here_and_names_no_price():
+    result = run_suggest("active-acne")
+    assert "insurance-acne-treatment" not in [s.treatment for s in result.suggestions]
+    first = result.excluded[0]
+    assert first.treatment == "insurance-acne-treatment"
+    assert [r.code for r in first.reasons] == ["insurance"]
+    assert "皮膚科" in first.reasons[0].text and "自費の料金はありません" in first.reasons[0].text
+    assert first.option.estimated_cost_yen is None
+
+
+def test_the_workspace_shows_insurance_care_first_and_it_cannot_be_priced_as_an_option(
+    counselor_client, counselor, demo_clinic
+):
+    from consult.models import Consultation
+
+    consultation = Consultation.objects.create(clinic=demo_clinic, counselor=counselor, chart_number="A-9")
+    base = f"/consultations/{consultation.public_id}/"
+    data = {
+        "version": consultation.version,
+        "chart_number": "A-9",
+        "display_name": "",
+        "age_band": "20s",
+        "skin_type": "3",
+        "handout_language": "ja",
+        "max_downtime_days": "",
+        "budget_yen": "",
+        "needles_ok": "yes",
+        "max_pain": "",
+        "event_date": "",
+        "notes": "",
+        "concern": ["active-acne"],
+        "severity-active-acne": "3",
+        "areas-active-acne": ["cheek-left"],
+    }
+    body = counselor_client.post(base + "save/", data, HTTP_HX_REQUEST="true").content.decode()
+    excluded = body[body.index('class="excluded"') :]
+    first = excluded[: excluded.index("</li>")]
+    assert "保険診療のニキビ治療" in first and "皮膚科（保険診療）で相談してください" in first
+    consultation.refresh_from_db()
+    response = counselor_client.post(
+        base + "options/",
+        {"version": consultation.version, "action": "add", "treatment": "insurance-acne-treatment"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+
+
+def test_the_lint_refuses_a_self_pay_price_for_insurance_covered_care(demo_clinic):
+    from catalog.models import Offering
+
+    Offering.objects.create(
+        clinic=demo_clinic,
+        treatment=Treatment.objects.get(slug="insurance-acne-treatment"),
+        price_per_session_yen=5000,
+    )
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("lint_catalog", stdout=out, stderr=io.StringIO())
+    assert (
+        "catalog.offering[demo-clinic/insurance-acne-treatment]: treatment: insurance-covered"
+        in out.getvalue()
+    )

@@ -73,7 +73,7 @@ def coverage_markdown() -> str:
             else:
                 own.append(figure)
         lines.append(
-            f"| `{t.slug}` | {sources} | {'<br>'.join(rows)} | {'<br>'.join(from_source) or '—'} | "
+            f"| `{t.slug}`{' (保険診療)' if t.insurance_covered else ''} | {sources} | {'<br>'.join(rows)} | {'<br>'.join(from_source) or '—'} | "
             f"{', '.join(own) or '—'} |"
         )
     return "\n".join(lines)

@@ -46,9 +46,10 @@ class Rule:
     en: str = ""
 
 
-# 「…がない」 and its inflections, but not 「…がないわけではありません」 (which says there is).
+# 「…がない」 and its inflections, but not 「…がないわけではありません」 (which says there is), nor a
+# range that starts at zero (「ダウンタイムは0〜3日」).
 _NONE_JA = (
-    r"(?:は|が|も)?(?:ほぼ|ほとんど|まったく|全く|一切|殆ど)?(?:な[いくしかでけ]|無[いくし]|ありません|ゼロ|0)"
+    r"(?:は|が|も)?(?:ほぼ|ほとんど|まったく|全く|一切|殆ど)?(?:な[いくしかでけ]|無[いくし]|ありません|ゼロ|0(?![0-9.〜~\-]))"
     r"(?!わけ|訳|とは限)"
 )
 _CLAIM = "exaggerated or guaranteed claim"

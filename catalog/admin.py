@@ -71,12 +71,16 @@ class RevisesCatalog:
             return
         shown = problems[:LINT_FINDINGS_SHOWN]
         more = len(problems) - len(shown)
+        # One finding a line: a nested list inside Django's message list would take on the styling
+        # (and the tick) of a success message.
         message = format_html(
-            "{}<ul>{}</ul>{}",
+            "{}{}{}",
             _("The catalog lint found %(count)d problem(s) in what was just saved:")
             % {"count": len(problems)},
-            format_html_join("", "<li>{}: {}</li>", ((p.field, p.message) for p in shown)),
-            _("…and %(count)d more (run manage.py lint_catalog).") % {"count": more} if more else "",
+            format_html_join("", "<br>• {}: {}", ((p.field, p.message) for p in shown)),
+            format_html("<br>{}", _("…and %(count)d more (run manage.py lint_catalog).") % {"count": more})
+            if more
+            else "",
         )
         self.message_user(request, message, level=messages.WARNING)
 

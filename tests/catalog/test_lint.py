@@ -490,6 +490,8 @@ def test_the_admin_shows_lint_findings_after_a_catalog_row_is_saved(client, clin
     assert "保存した内容に、カタログの点検で2件の問題が見つかりました" in body
     assert "explanation_en: exaggerated or guaranteed claim: &#x27;painless&#x27;" in body
     assert "医療広告ガイドライン: 誇大広告" in body
+    # One finding a line inside the warning, not a nested list styled like a success message.
+    assert "<br>• explanation_en: exaggerated or guaranteed claim" in body
     # The save itself stands: the admin fixes the wording next.
     assert MedicalFlag.objects.get(pk=flag.pk).explanation_en.startswith("The laser is painless")
 

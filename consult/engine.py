@@ -181,7 +181,9 @@ def _exclusion_reasons(treatment: TreatmentFacts, profile: Profile, catalog: Cat
         reasons.append(_say("contraindication", lang, flag=flag, note=contra.note))
     if not profile.needles_ok and treatment.uses_needles:
         reasons.append(_say("needles", lang))
-    if treatment.price is None:
+    if treatment.insurance_covered:
+        reasons.append(_say("insurance", lang))
+    elif treatment.price is None:
         reasons.append(_say("not-offered", lang))
     return reasons
 
@@ -333,6 +335,9 @@ def suggest(
             )
         )
     suggestions.sort(key=lambda s: (-s.score, s.treatment))
+    # Insurance-covered standard care leads the list of what is not given here, so that a patient with
+    # active acne hears of it before any self-pay option is weighed (stable: otherwise by slug).
+    excluded.sort(key=lambda e: candidates[e.treatment].insurance_covered is False)
     compared = _compared(compare, suggestions, excluded, profile, catalog, language)
     return Result(tuple(suggestions), tuple(excluded), compared)
 

@@ -89,6 +89,9 @@ class TreatmentFacts:
     pih_risk_from_skin_type: int | None = None
     price: PriceFacts | None = None  # None: the clinic does not offer it
     lead_time_weeks: int = 0  # before the first session can take place (cell culture)
+    # 保険診療: a standard treatment under health insurance. It has no self-pay price; the patient is
+    # pointed to a dermatologist instead of being offered it here (issue 11).
+    insurance_covered: bool = False
 
     @cached_property
     def timing(self) -> Timing:

@@ -35,6 +35,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "針や注射を使う施術ですが、針を使わない施術をご希望です。",
         "en": "Uses needles or injections, and the patient prefers no needles.",
     },
+    "insurance": {
+        "ja": "保険診療で受けられる標準治療です。自費の料金はありません。皮膚科（保険診療）で相談してください。",
+        "en": "A standard treatment covered by health insurance, with no self-pay price: see a dermatologist "
+        "(insurance-covered care).",
+    },
     "not-offered": {
         "ja": "当院では現在この施術を提供していません。",
         "en": "This clinic does not currently offer it.",

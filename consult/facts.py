@@ -125,6 +125,7 @@ def _treatment_facts(t: Treatment) -> TreatmentFacts:
         downtime_days_max=t.downtime_days_max,
         effect_weeks_min=t.effect_weeks_min,
         effect_weeks_max=t.effect_weeks_max,
+        insurance_covered=t.insurance_covered,
         indications=tuple(
             IndicationFacts(i.condition.slug, i.strength, i.rationale) for i in t.indications.all()
         ),

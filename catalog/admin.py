@@ -90,7 +90,7 @@ class SideEffectInline(TranslationTabularInline):
 @admin.register(models.Treatment)
 class TreatmentAdmin(AuditedAdmin):
     list_display = ["name", "slug", "category", "regulatory_status", "uses_needles", "pain", "reviewed_on"]
-    list_filter = ["category", "regulatory_status", "uses_needles", "pain"]
+    list_filter = ["category", "regulatory_status", "uses_needles", "pain", "scta_purpose"]
     search_fields = ["slug", "name_ja", "name_en", "summary_ja", "summary_en"]
     filter_horizontal = ["sources"]
     inlines = [IndicationInline, ContraindicationInline, SideEffectInline]
@@ -134,6 +134,10 @@ class TreatmentAdmin(AuditedAdmin):
                     *models.Treatment.UNAPPROVED_FIELDS,
                 ]
             },
+        ),
+        (
+            _("Specified Commercial Transactions Act (特定継続的役務提供)"),
+            {"fields": [("scta_purpose", "scta_method")]},
         ),
     ]
 

@@ -130,6 +130,7 @@ class PlanItem:
     first_session: date
     price: PriceMix
     in_scope: bool  # 特定継続的役務提供 (美容医療) covers this treatment
+    is_sample_price: bool = False  # demo data: the clinic's prices are samples
 
     @property
     def schedule(self) -> list[date]:

@@ -436,6 +436,14 @@ class Clinic(models.Model):
     address = models.CharField(_("address"), max_length=300)
     phone = models.CharField(_("phone"), max_length=40)
     website = models.URLField(_("website"), blank=True)
+    representative = models.CharField(
+        _("representative (代表者)"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The name of the clinic's representative, printed on the estimate and contract documents."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demo clinic"), default=False, help_text=_("Fictional clinic with sample prices.")
     )

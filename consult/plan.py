@@ -131,6 +131,12 @@ class PlanItem:
     price: PriceMix
     in_scope: bool  # 特定継続的役務提供 (美容医療) covers this treatment
     is_sample_price: bool = False  # demo data: the clinic's prices are samples
+    per_session_yen: int | None = None  # the clinic's price of a single session
+
+    @property
+    def unit_price_yen(self) -> int:
+        """The contract's unit price: what one session costs in this plan (rounded down)."""
+        return self.price_yen // self.sessions
 
     @property
     def schedule(self) -> list[date]:

@@ -110,6 +110,7 @@ def plan_items(clinic: Clinic, specs: list[ItemSpec], today: date, language: str
                 price=price_mix(treatment.price, spec.sessions),
                 in_scope=scope.get(treatment.slug, False),
                 is_sample_price=treatment.price.is_sample,
+                per_session_yen=treatment.price.per_session_yen,
             )
         )
     return items

@@ -33,5 +33,15 @@ class Migration(migrations.Migration):
             name='scta_purpose',
             field=models.CharField(blank=True, choices=[('', 'Not in scope'), ('skin', 'Removing acne, spots, freckles, moles, tattoos etc., or skin activation'), ('wrinkles', 'Reducing wrinkles or sagging'), ('hair', 'Hair removal'), ('fat', 'Fat reduction'), ('teeth', 'Tooth whitening')], default='', help_text="特定商取引法 (美容医療): the purpose under which this treatment falls in scope; empty when it does not. A default from the law's list; the clinic's physician has the last word.", max_length=20, verbose_name='specified continuous service: purpose'),
         ),
+        migrations.AddField(
+            model_name="clinic",
+            name="representative",
+            field=models.CharField(
+                blank=True,
+                help_text="The name of the clinic's representative, printed on the estimate and contract documents.",
+                max_length=120,
+                verbose_name="representative (代表者)",
+            ),
+        ),
         migrations.RunPython(set_defaults, migrations.RunPython.noop),
     ]

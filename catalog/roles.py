@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consult.view_consultation",
         "consult.change_consultation",
         "consult.review_consultation",
+        "consult.sign_treatmentplan",
     ],
     Membership.Role.CLINIC_ADMIN: [
         "consult.view_consultation",

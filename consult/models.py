@@ -563,6 +563,13 @@ class AuditEvent(models.Model):
         MFA_VERIFIED = "2fa-verified", _("passed the second factor")
         MFA_FAILED = "2fa-failed", _("failed the second factor")
         MFA_RESET = "2fa-reset", _("reset a staff member's two-factor sign-in")
+        # The treatment plan (consult/plan_models.py): changed (the detail says what, and whether a
+        # physician's signature was cleared), signed, and the contract's facts.
+        PLAN_CHANGE = "plan-change", _("changed the treatment plan")
+        PLAN_SIGN = "plan-sign", _("signed the treatment plan (physician)")
+        CONTRACT_RECEIVED = "contract-received", _("recorded receipt of the contract document")
+        EDELIVERY_CONSENT = "edelivery-consent", _("recorded consent to electronic delivery")
+        CANCELLATION = "cancellation", _("recorded a cancellation")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: deleting a user must not rewrite the rows about them (SET_NULL would UPDATE them).
@@ -599,3 +606,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+
+from consult.plan_models import PlannedTreatment, TreatmentPlan  # noqa: E402,F401  (the plan's models)

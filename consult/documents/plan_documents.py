@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from catalog.models import Clinic, Treatment
 from consult.documents import pipeline
@@ -165,7 +166,7 @@ def plan_snapshot(
 def plan_problems(snapshot: dict) -> list[str]:
     """What keeps the law's documents from being lawful: the business's representative must be named."""
     if snapshot["kind"] != "estimate" and not snapshot["clinic"]["representative"]:
-        return ["The clinic's representative (代表者) is not recorded: add it to the clinic in the admin."]
+        return [_("The clinic's representative (代表者) is not recorded: add it to the clinic in the admin.")]
     return []
 
 
@@ -178,22 +179,78 @@ def _kind(name: str, path: str, template: str, wording: dict, build) -> pipeline
         wording=wording,
         build=build,
         card_template="consult/_plan_documents.html",
+        issue_perm="consult.change_consultation",
         problems=plan_problems,
         needs_sign_off=True,
     )
 
 
-def _not_on_a_consultation(*args, **kwargs) -> dict:  # replaced once plans are stored (consult/plan_views.py)
-    raise pipeline.Refused(["No plan is stored on this consultation."])
+def _builder(kind: str):
+    """The snapshot builder of `kind` for a consultation's stored plan (consult/plan_models.py).
+
+    Refuses (nothing is issued) without a plan the physician signed as it is now; the law's documents
+    also when the law does not apply, and the contract document until the overview document of this
+    version of the plan was issued (the overview comes before the contract).
+    """
+
+    def build(consultation, issued_by, issued_at: datetime, document_id: uuid.UUID) -> dict:
+        from consult.plan_input import PlanError
+
+        plan = getattr(consultation, "plan", None)
+        if plan is None or not plan.items.exists():
+            raise pipeline.Refused([_("There is no treatment plan yet.")])
+        if not plan.is_signed:
+            raise pipeline.Refused([_("A physician has not signed the treatment plan as it is now.")])
+        try:
+            result = plan.outcome(consultation.handout_language)
+        except PlanError as exc:
+            raise pipeline.Refused([str(exc)]) from None
+        if kind != "estimate" and not result.law.applies:
+            raise pipeline.Refused(
+                [
+                    _(
+                        "The Specified Commercial Transactions Act does not apply to this plan: no overview "
+                        "or contract document is needed."
+                    )
+                ]
+            )
+        if kind == "scta-contract" and not plan.issued("scta-overview"):
+            raise pipeline.Refused(
+                [
+                    _(
+                        "Issue the overview document (概要書面) first: the patient receives it before the contract."
+                    )
+                ]
+            )
+        snapshot = plan_snapshot(
+            kind,
+            clinic=consultation.clinic,
+            result=result,
+            language=consultation.handout_language,
+            patient=consultation.display_name,
+            chart_number=consultation.chart_number,
+            physician=plan.signer_name,
+            signed_off_at=plan.signed_at,
+            issued_by=(issued_by.get_full_name() or issued_by.get_username()) if issued_by else "",
+            issued_at=issued_at,
+            document_id=document_id,
+            valid_until=plan.valid_until,
+            received=plan.contract_received_on,
+        )
+        snapshot["plan_version"] = plan.version
+        return snapshot
+
+    return build
 
 
-ESTIMATE_KIND = _kind("estimate", "estimates", "plan/estimate.html", ESTIMATE, _not_on_a_consultation)
+ESTIMATE_KIND = _kind("estimate", "estimates", "plan/estimate.html", ESTIMATE, _builder("estimate"))
 OVERVIEW_KIND = _kind(
-    "scta-overview", "overview-documents", "plan/overview.html", {"ja": SCTA}, _not_on_a_consultation
+    "scta-overview", "overview-documents", "plan/overview.html", {"ja": SCTA}, _builder("scta-overview")
 )
 CONTRACT_KIND = _kind(
-    "scta-contract", "contract-documents", "plan/contract.html", {"ja": SCTA}, _not_on_a_consultation
+    "scta-contract", "contract-documents", "plan/contract.html", {"ja": SCTA}, _builder("scta-contract")
 )
+KINDS = (ESTIMATE_KIND, OVERVIEW_KIND, CONTRACT_KIND)
 
 
 def write_previews(parsed: ParsedPlan, result: PlanOutcome, out_dir: Path) -> list[str]:

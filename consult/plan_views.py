@@ -1,0 +1,264 @@
+"""The treatment plan of a consultation (design.md §9 step 3–4, §10): one page, plain forms.
+
+The counselor (or physician) prepares the items; only a physician signs, and any change clears the
+signature (audited). Receipt of the contract document, consent to electronic delivery and a
+cancellation are recorded here; the figures come from `consult/plan.py`. Access goes through
+`consultation_for`, like every view on a consultation.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import Treatment
+from consult.access import HtmxHttpRequest, consultation_for
+from consult.audit import record
+from consult.models import AuditEvent, Consultation, PlannedTreatment, TreatmentPlan
+from consult.plan_input import PlanError
+
+VIEW, CHANGE, SIGN = "consult.view_consultation", "consult.change_consultation", "consult.sign_treatmentplan"
+
+
+class ItemForm(forms.Form):
+    treatment = forms.ModelChoiceField(
+        queryset=Treatment.objects.none(), to_field_name="slug", label=gettext_lazy("Treatment")
+    )
+    sessions = forms.IntegerField(min_value=1, max_value=100, label=gettext_lazy("Sessions"))
+    interval_weeks = forms.IntegerField(
+        min_value=1, max_value=104, required=False, label=gettext_lazy("Interval (weeks)")
+    )
+    first_session = forms.DateField(
+        label=gettext_lazy("First session"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, consultation: Consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["treatment"].queryset = Treatment.objects.offered_by(consultation.clinic).order_by("name")
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _url(consultation: Consultation) -> str:
+    return reverse("consult:plan", args=[consultation.public_id])
+
+
+def _plan_or_404(consultation: Consultation) -> TreatmentPlan:
+    try:
+        return consultation.plan
+    except TreatmentPlan.DoesNotExist:
+        raise Http404 from None
+
+
+def _changed(request, consultation: Consultation, plan: TreatmentPlan, what: dict) -> None:
+    cleared = plan.changed()
+    record(
+        request,
+        AuditEvent.Action.PLAN_CHANGE,
+        consultation=consultation,
+        obj=plan,
+        detail={**what, "version": plan.version, "signature_cleared": cleared},
+    )
+    if cleared:
+        messages.warning(request, _("The plan changed, so the physician's signature was cleared."))
+
+
+def plan_context(consultation: Consultation, user) -> dict:
+    """What the plan page and the workspace's plan card show."""
+    plan = getattr(consultation, "plan", None)  # None until something was added
+    result, problem = None, ""
+    if plan is not None and plan.items.exists():
+        try:
+            result = plan.outcome(consultation.handout_language)
+        except PlanError as exc:  # e.g. the clinic stopped offering a treatment
+            problem = str(exc)
+    budget = consultation.budget_yen
+    return {
+        "consultation": consultation,
+        "plan": plan,
+        "result": result,
+        # each priced item with its stored row (same order: plan.specs() reads plan.items in order)
+        "rows": list(zip(result.items, plan.items.all(), strict=True)) if result else [],
+        "plan_problem": problem,
+        "over_budget": result is not None and budget is not None and result.total_yen > budget,
+        "can_edit": user.has_perm(CHANGE, consultation),
+        "can_sign": user.has_perm(SIGN, consultation),
+    }
+
+
+@login_required
+@require_GET
+def plan_page(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    consultation = consultation_for(request, public_id, VIEW)
+    context = plan_context(consultation, request.user)
+    plan = context["plan"]
+    context["item_form"] = ItemForm(
+        consultation=consultation,
+        initial={"first_session": (plan.contract_day if plan else timezone.localdate())},
+    )
+    return render(request, "consult/plan.html", context)
+
+
+@login_required
+@require_POST
+def plan_add(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    consultation = consultation_for(request, public_id, CHANGE)
+    form = ItemForm(request.POST, consultation=consultation)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Not added: %(errors)s") % {"errors": " ".join(m for e in form.errors.values() for m in e)},
+        )
+        return redirect(_url(consultation))
+    plan = TreatmentPlan.start(consultation, request.user)
+    treatment = form.cleaned_data["treatment"]
+    if plan.items.filter(treatment=treatment).exists():
+        messages.error(request, _("%(name)s is already in the plan.") % {"name": treatment.name})
+        return redirect(_url(consultation))
+    if form.cleaned_data["first_session"] < plan.contract_day:
+        messages.error(request, _("The first session cannot be before the contract day."))
+        return redirect(_url(consultation))
+    PlannedTreatment.objects.create(
+        plan=plan,
+        treatment=treatment,
+        sessions=form.cleaned_data["sessions"],
+        interval_weeks=form.cleaned_data["interval_weeks"] or treatment.interval_weeks_min,
+        first_session=form.cleaned_data["first_session"],
+        position=plan.items.count(),
+    )
+    _changed(
+        request, consultation, plan, {"added": treatment.slug, "sessions": form.cleaned_data["sessions"]}
+    )
+    return redirect(_url(consultation))
+
+
+@login_required
+@require_POST
+def plan_remove(request: HtmxHttpRequest, public_id, item_id: int) -> HttpResponse:
+    consultation = consultation_for(request, public_id, CHANGE)
+    plan = _plan_or_404(consultation)
+    item = plan.items.filter(pk=item_id).select_related("treatment").first()
+    if item is None:
+        raise Http404
+    slug = item.treatment.slug
+    item.delete()
+    _changed(request, consultation, plan, {"removed": slug})
+    return redirect(_url(consultation))
+
+
+@login_required
+@require_POST
+def plan_sign(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    consultation = consultation_for(request, public_id, SIGN)
+    plan = _plan_or_404(consultation)
+    if not consultation.is_signed_off:
+        messages.error(
+            request, _("Sign off the consultation first: the plan follows from the physician's decision.")
+        )
+        return redirect(_url(consultation))
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    if not plan.items.exists() or not plan.sign(request.user, version):
+        messages.error(
+            request, _("Not signed: the plan changed since you opened it. Check it, then sign again.")
+        )
+        return redirect(_url(consultation))
+    record(
+        request, AuditEvent.Action.PLAN_SIGN, consultation=consultation, obj=plan, detail={"version": version}
+    )
+    return redirect(_url(consultation))
+
+
+@login_required
+@require_POST
+def plan_received(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    """The day the patient received the contract document: cooling-off runs 8 days from it."""
+    consultation = consultation_for(request, public_id, CHANGE)
+    plan = _plan_or_404(consultation)
+    form = DayForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["day"] < plan.contract_day:
+        messages.error(
+            request,
+            _("Enter the day the patient received the contract document (not before the contract day)."),
+        )
+        return redirect(_url(consultation))
+    if not consultation.documents.filter(kind="scta-contract").exists():
+        messages.error(request, _("Issue the contract document first."))
+        return redirect(_url(consultation))
+    TreatmentPlan.objects.filter(pk=plan.pk).update(contract_received_on=form.cleaned_data["day"])
+    record(
+        request,
+        AuditEvent.Action.CONTRACT_RECEIVED,
+        consultation=consultation,
+        obj=plan,
+        detail={"received": form.cleaned_data["day"].isoformat()},
+    )
+    return redirect(_url(consultation))
+
+
+@login_required
+@require_POST
+def plan_edelivery(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    """The patient's prior consent to receiving the law's documents electronically (since 2023-06-01)."""
+    consultation = consultation_for(request, public_id, CHANGE)
+    plan = _plan_or_404(consultation)
+    TreatmentPlan.objects.filter(pk=plan.pk).update(electronic_delivery_consent_at=timezone.now())
+    record(request, AuditEvent.Action.EDELIVERY_CONSENT, consultation=consultation, obj=plan, detail={})
+    return redirect(_url(consultation))
+
+
+@login_required
+@require_POST
+def plan_cancel(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    """Record a cooling-off or a mid-term cancellation, with the fee cap and refund computed."""
+    consultation = consultation_for(request, public_id, CHANGE)
+    plan = _plan_or_404(consultation)
+    form = DayForm(request.POST)
+    if plan.cancelled_on or not form.is_valid() or form.cleaned_data["day"] < plan.contract_day:
+        messages.error(request, _("Enter the day of the cancellation (not before the contract day)."))
+        return redirect(_url(consultation))
+    used = {}
+    for item in plan.items.select_related("treatment"):
+        raw = request.POST.get(f"used-{item.treatment.slug}", "0") or "0"
+        if not raw.isdigit() or int(raw) > item.sessions:
+            messages.error(request, _("Sessions used must be between 0 and the planned number."))
+            return redirect(_url(consultation))
+        used[item.treatment.slug] = int(raw)
+    result = plan.outcome("ja", form.cleaned_data["day"], used)
+    cancelled = result.cancellation
+    TreatmentPlan.objects.filter(pk=plan.pk).update(
+        cancelled_on=form.cleaned_data["day"],
+        cancel_kind=cancelled.kind,
+        cancel_detail={"sessions_used": used, **cancelled.as_dict()},
+    )
+    record(
+        request,
+        AuditEvent.Action.CANCELLATION,
+        consultation=consultation,
+        obj=plan,
+        detail={"day": form.cleaned_data["day"].isoformat(), "sessions_used": used, **cancelled.as_dict()},
+    )
+    return redirect(_url(consultation))
+
+
+urlpatterns = [
+    path("consultations/<uuid:public_id>/plan/", plan_page, name="plan"),
+    path("consultations/<uuid:public_id>/plan/items/", plan_add, name="plan_add"),
+    path("consultations/<uuid:public_id>/plan/items/<int:item_id>/remove/", plan_remove, name="plan_remove"),
+    path("consultations/<uuid:public_id>/plan/sign/", plan_sign, name="plan_sign"),
+    path("consultations/<uuid:public_id>/plan/received/", plan_received, name="plan_received"),
+    path("consultations/<uuid:public_id>/plan/electronic-delivery/", plan_edelivery, name="plan_edelivery"),
+    path("consultations/<uuid:public_id>/plan/cancellation/", plan_cancel, name="plan_cancel"),
+]

@@ -25,6 +25,7 @@ def patient_export(clinic: Clinic, chart_number: str, include_pdfs: bool = False
             "options__treatment",
             "options__override_by",
             "documents__issued_by",
+            "plan__items__treatment",
         )
         .order_by("created_at")
     )
@@ -84,6 +85,7 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
             if o.override_at is not None
         ],
         "documents": [_document(d, include_pdfs) for d in c.documents.all()],
+        "plan": _plan(c),
         # Who handled this record, when and from where (the audit events about it).
         "access_log": [
             {
@@ -97,6 +99,37 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
             }
             for e in AuditEvent.objects.filter(consultation=c).order_by("at", "id")
         ],
+    }
+
+
+def _plan(c: Consultation) -> dict | None:
+    """The treatment plan and the contract's facts (the papers themselves are under "documents")."""
+    plan = getattr(c, "plan", None)
+    if plan is None:
+        return None
+    return {
+        "version": plan.version,
+        "contract_day": plan.contract_day.isoformat(),
+        "valid_until": plan.valid_until.isoformat(),
+        "prepared_by": plan.prepared_by.get_username(),
+        "signed_by": plan.signed_by.get_username() if plan.signed_by else None,
+        "signed_at": _iso(plan.signed_at),
+        "signed_version": plan.signed_version,
+        "items": [
+            {
+                "treatment": i.treatment.slug,
+                "sessions": i.sessions,
+                "interval_weeks": i.interval_weeks,
+                "first_session": i.first_session.isoformat(),
+            }
+            for i in plan.items.all()
+        ],
+        "contract_document_received": plan.contract_received_on.isoformat()
+        if plan.contract_received_on
+        else None,
+        "electronic_delivery_consent_at": _iso(plan.electronic_delivery_consent_at),
+        "cancelled_on": plan.cancelled_on.isoformat() if plan.cancelled_on else None,
+        "cancellation": plan.cancel_detail or None,
     }
 
 
@@ -120,8 +153,9 @@ def _document(h: Document, include_pdfs: bool) -> dict:
 def anonymise_older_than(days: int, now=None) -> int:
     """Strip identifying and free-text data from consultations created more than `days` ago.
 
-    Concerns, wishes and options stay (for the clinic's statistics); the chart number, display name,
-    notes and issued PDFs go. Audit events are kept untouched: they reference the consultation's
+    Concerns, wishes, options and the treatment plan stay (for the clinic's statistics; a plan holds
+    no name or free text); the chart number, display name, notes and issued PDFs (the estimate and
+    the contract documents included) go. Audit events are kept untouched: they reference the consultation's
     id, never its content.
     """
     cutoff = (now or timezone.now()) - timedelta(days=days)

@@ -79,8 +79,8 @@ def test_the_counselor_prepares_a_plan_priced_and_scheduled(counselor_client, co
     assert "ダーマペン4" in page or "Dermapen" in page
     first = TODAY + timedelta(days=9)
     assert first.isoformat() in page and (first + timedelta(weeks=16)).isoformat() in page
-    assert "Not signed" in page or "Waiting for a physician" in page
-    assert "Sign this plan" not in page  # counselors do not sign
+    assert "医師の署名待ちです" in page
+    assert "この計画に署名する" not in page  # counselors do not sign
     event = AuditEvent.objects.get(action=AuditEvent.Action.PLAN_CHANGE)
     assert event.detail["added"] == "dermapen-4" and event.consultation == consultation
 
@@ -134,7 +134,7 @@ def test_a_stale_signature_is_refused(counselor_client, physician_client, physic
 def test_total_compared_with_the_budget(counselor_client, consultation):
     add(counselor_client, consultation, slug="potenza", sessions=5)
     page = counselor_client.get(url(consultation)).content.decode()
-    assert "Above the patient's budget of ¥150,000" in page
+    assert "ご予算の¥150,000を超えています" in page
 
 
 def test_the_estimate_needs_the_physicians_signature_of_the_plan(counselor_client, physician, consultation):
@@ -144,7 +144,7 @@ def test_the_estimate_needs_the_physicians_signature_of_the_plan(counselor_clien
         f"/consultations/{consultation.public_id}/estimates/", HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 422
-    assert "has not signed the treatment plan" in response.content.decode()
+    assert "現在の施術計画に医師の署名がありません" in response.content.decode()
     assert not Document.objects.filter(kind="estimate").exists()
 
 
@@ -185,7 +185,7 @@ def test_without_the_law_no_overview_is_issued(counselor_client, physician_clien
     sign_off(consultation, physician)
     sign(physician_client, consultation)
     response = issue(counselor_client, consultation, "overview-documents")
-    assert response.status_code == 422 and "does not apply" in response.content.decode()
+    assert response.status_code == 422 and "特定商取引法が適用されない" in response.content.decode()
 
 
 def signed_contract(counselor_client, physician_client, physician, consultation):
@@ -199,12 +199,12 @@ def signed_contract(counselor_client, physician_client, physician, consultation)
 def test_receipt_shows_the_cooling_off_deadline(counselor_client, physician_client, physician, consultation):
     signed_contract(counselor_client, physician_client, physician, consultation)
     page = counselor_client.get(url(consultation)).content.decode()
-    assert "Hand the documents over on paper" in page
+    assert "書面は紙でお渡しください" in page
     counselor_client.post(url(consultation, "received/"), {"day": TODAY.isoformat()})
     plan = TreatmentPlan.objects.get(consultation=consultation)
     assert plan.contract_received_on == TODAY
     page = counselor_client.get(url(consultation)).content.decode()
-    assert f"cooling-off until {(TODAY + timedelta(days=7)).isoformat()}" in page
+    assert f"クーリング・オフは{(TODAY + timedelta(days=7)).isoformat()}まで" in page
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CONTRACT_RECEIVED).exists()
 
 
@@ -219,7 +219,7 @@ def test_electronic_delivery_consent_is_recorded(counselor_client, physician_cli
     counselor_client.post(url(consultation, "electronic-delivery/"))
     assert TreatmentPlan.objects.get(consultation=consultation).electronic_delivery_consent_at is not None
     page = counselor_client.get(url(consultation)).content.decode()
-    assert "consented to electronic delivery" in page
+    assert "電磁的方法による交付に同意しました" in page
 
 
 def test_a_cancellation_within_cooling_off_refunds_everything(
@@ -256,7 +256,7 @@ def test_a_mid_term_cancellation_records_the_cap_and_refund(
     event = AuditEvent.objects.get(action=AuditEvent.Action.CANCELLATION)
     assert event.detail["kind"] == "mid-term"
     page = counselor_client.get(url(consultation)).content.decode()
-    assert f"fee at most ¥{cap:,}" in page
+    assert f"請求できる額の上限 ¥{cap:,}" in page
 
 
 @pytest.mark.parametrize(
@@ -276,3 +276,32 @@ def test_who_may_view(request, consultation, who, expected):
     client = Client()
     client.force_login(request.getfixturevalue(who))
     assert client.get(url(consultation)).status_code == expected
+
+
+def test_export_patient_includes_the_plan_and_its_papers(
+    counselor_client, physician_client, physician, consultation
+):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    signed_contract(counselor_client, physician_client, physician, consultation)
+    counselor_client.post(url(consultation, "received/"), {"day": TODAY.isoformat()})
+    out = io.StringIO()
+    call_command("export_patient", clinic="demo-clinic", chart_number="P-2001", stdout=out)
+    exported = json.loads(out.getvalue())["consultations"][0]
+    plan = exported["plan"]
+    assert plan["items"][0]["treatment"] == "dermapen-4" and plan["signed_by"] == physician.get_username()
+    assert plan["contract_document_received"] == TODAY.isoformat()
+    assert {d["kind"] for d in exported["documents"]} == {"scta-overview", "scta-contract"}
+
+
+def test_anonymisation_removes_the_plans_papers(counselor_client, physician_client, physician, consultation):
+    from consult.privacy import anonymise_older_than
+
+    signed_contract(counselor_client, physician_client, physician, consultation)
+    assert anonymise_older_than(0, now=timezone.now() + timedelta(days=1)) == 1
+    for document in Document.objects.filter(consultation=consultation):
+        assert document.is_anonymised and bytes(document.pdf) == b""
+    assert TreatmentPlan.objects.get(consultation=consultation).items.count() == 1

@@ -42,6 +42,9 @@ class TreatmentPlan(models.Model):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_version = models.PositiveIntegerField(null=True, blank=True)
+    # Same-day treatment (即日施術): a first session on the contract day needs the physician's medical
+    # reason (MHLW review, November 2024), recorded with the signature and cleared with it.
+    same_day_reason = models.TextField(_("medical reason for treatment on the contract day"), blank=True)
     # The law's facts (特定商取引法): the day the patient received the contract document, and prior
     # consent to receiving the documents electronically (without it: paper).
     contract_received_on = models.DateField(_("contract document received on"), null=True, blank=True)
@@ -101,19 +104,28 @@ class TreatmentPlan(models.Model):
         signature was cleared (the caller audits it)."""
         was_signed = self.signed_version is not None
         TreatmentPlan.objects.filter(pk=self.pk).update(
-            version=F("version") + 1, signed_by=None, signed_at=None, signed_version=None
+            version=F("version") + 1, signed_by=None, signed_at=None, signed_version=None, same_day_reason=""
         )
-        self.refresh_from_db(fields=["version", "signed_by", "signed_at", "signed_version"])
+        self.refresh_from_db(
+            fields=["version", "signed_by", "signed_at", "signed_version", "same_day_reason"]
+        )
         return was_signed
 
-    def sign(self, physician, version: int) -> bool:
-        """The physician signs the plan as it was at `version`; False when it changed since."""
+    @property
+    def same_day_items(self) -> list:
+        """The items whose first session falls on the contract day (即日施術)."""
+        return [i for i in self.items.all() if i.first_session <= self.contract_day]
+
+    def sign(self, physician, version: int, same_day_reason: str = "") -> bool:
+        """The physician signs the plan as it was at `version`, with the medical reason for a same-day
+        first session when there is one; False when the plan changed since."""
         now = timezone.now()
         updated = TreatmentPlan.objects.filter(pk=self.pk, version=version).update(
-            signed_by=physician, signed_at=now, signed_version=version
+            signed_by=physician, signed_at=now, signed_version=version, same_day_reason=same_day_reason
         )
         if updated:
             self.signed_by, self.signed_at, self.signed_version = physician, now, version
+            self.same_day_reason = same_day_reason
         return bool(updated)
 
     def specs(self):

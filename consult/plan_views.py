@@ -8,6 +8,8 @@ cancellation are recorded here; the figures come from `consult/plan.py`. Access 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -104,7 +106,8 @@ def plan_page(request: HtmxHttpRequest, public_id) -> HttpResponse:
     plan = context["plan"]
     context["item_form"] = ItemForm(
         consultation=consultation,
-        initial={"first_session": (plan.contract_day if plan else timezone.localdate())},
+        # the day after the contract day: a same-day first session is the exception (needs a reason)
+        initial={"first_session": (plan.contract_day if plan else timezone.localdate()) + timedelta(days=1)},
     )
     return render(request, "consult/plan.html", context)
 
@@ -170,13 +173,30 @@ def plan_sign(request: HtmxHttpRequest, public_id) -> HttpResponse:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    if not plan.items.exists() or not plan.sign(request.user, version):
+    reason = request.POST.get("same_day_reason", "").strip()[:2000]
+    if plan.same_day_items and not reason:
+        messages.error(
+            request,
+            _(
+                "A first session on the contract day (same-day treatment) needs the physician's medical "
+                "reason: enter it, or move the first session to a later day."
+            ),
+        )
+        return redirect(_url(consultation))
+    if not plan.same_day_items:
+        reason = ""
+    if not plan.items.exists() or not plan.sign(request.user, version, reason):
         messages.error(
             request, _("Not signed: the plan changed since you opened it. Check it, then sign again.")
         )
         return redirect(_url(consultation))
     record(
-        request, AuditEvent.Action.PLAN_SIGN, consultation=consultation, obj=plan, detail={"version": version}
+        request,
+        AuditEvent.Action.PLAN_SIGN,
+        consultation=consultation,
+        obj=plan,
+        # whether a same-day reason was recorded, never its text: the audit trail outlives anonymisation
+        detail={"version": version, "same_day_reason_recorded": bool(reason)},
     )
     return redirect(_url(consultation))
 

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Clinic
-from consult.models import AuditEvent, ChosenOption, Consultation, Document
+from consult.models import AuditEvent, ChosenOption, Consultation, Document, TreatmentPlan
 
 ANONYMISED = "anonymised"
 
@@ -115,6 +115,7 @@ def _plan(c: Consultation) -> dict | None:
         "signed_by": plan.signed_by.get_username() if plan.signed_by else None,
         "signed_at": _iso(plan.signed_at),
         "signed_version": plan.signed_version,
+        "same_day_reason": plan.same_day_reason,
         "items": [
             {
                 "treatment": i.treatment.slug,
@@ -153,9 +154,9 @@ def _document(h: Document, include_pdfs: bool) -> dict:
 def anonymise_older_than(days: int, now=None) -> int:
     """Strip identifying and free-text data from consultations created more than `days` ago.
 
-    Concerns, wishes, options and the treatment plan stay (for the clinic's statistics; a plan holds
-    no name or free text); the chart number, display name, notes and issued PDFs (the estimate and
-    the contract documents included) go. Audit events are kept untouched: they reference the consultation's
+    Concerns, wishes, options and the treatment plan stay (for the clinic's statistics); the chart
+    number, display name, notes, the physician's free-text reason for a same-day first session and the
+    issued PDFs (the estimate and the contract documents included) go. Audit events are kept untouched: they reference the consultation's
     id, never its content.
     """
     cutoff = (now or timezone.now()) - timedelta(days=days)
@@ -173,6 +174,10 @@ def anonymise_older_than(days: int, now=None) -> int:
     # The override's medical reason is free text, like the notes; who overrode what, and when, stays.
     ChosenOption.objects.filter(consultation_id__in=ids).exclude(override_reason="").update(
         override_reason=""
+    )
+    # The physician's reason for a same-day first session is free text too.
+    TreatmentPlan.objects.filter(consultation_id__in=ids).exclude(same_day_reason="").update(
+        same_day_reason=""
     )
     # The one sanctioned change to an issued document (DocumentQuerySet.anonymise).
     Document.objects.filter(consultation_id__in=ids).anonymise(stamp)

@@ -301,7 +301,44 @@ def test_anonymisation_removes_the_plans_papers(counselor_client, physician_clie
     from consult.privacy import anonymise_older_than
 
     signed_contract(counselor_client, physician_client, physician, consultation)
+    TreatmentPlan.objects.filter(consultation=consultation).update(same_day_reason="遠方在住")
     assert anonymise_older_than(0, now=timezone.now() + timedelta(days=1)) == 1
+    assert TreatmentPlan.objects.get(consultation=consultation).same_day_reason == ""
     for document in Document.objects.filter(consultation=consultation):
         assert document.is_anonymised and bytes(document.pdf) == b""
     assert TreatmentPlan.objects.get(consultation=consultation).items.count() == 1
+
+
+def test_a_same_day_first_session_needs_the_physicians_medical_reason(
+    counselor_client, physician_client, physician, consultation
+):
+    add(counselor_client, consultation, first=TODAY)
+    sign_off(consultation, physician)
+    page = physician_client.get(url(consultation)).content.decode()
+    assert 'name="same_day_reason"' in page
+    sign(physician_client, consultation)
+    assert not TreatmentPlan.objects.get(consultation=consultation).is_signed
+    plan = TreatmentPlan.objects.get(consultation=consultation)
+    physician_client.post(
+        url(consultation, "sign/"), {"version": plan.version, "same_day_reason": "遠方在住で再来院が困難"}
+    )
+    plan.refresh_from_db()
+    assert plan.is_signed and plan.same_day_reason == "遠方在住で再来院が困難"
+    event = AuditEvent.objects.get(action=AuditEvent.Action.PLAN_SIGN)
+    assert event.detail["same_day_reason_recorded"] is True
+    assert "遠方" not in str(event.detail)  # free text stays out of the append-only trail
+    assert "遠方在住で再来院が困難" in physician_client.get(url(consultation)).content.decode()
+    # a change clears the reason with the signature
+    add(counselor_client, consultation, slug="potenza", sessions=3)
+    plan.refresh_from_db()
+    assert not plan.is_signed and plan.same_day_reason == ""
+
+
+def test_a_first_session_on_a_later_day_needs_no_reason(
+    counselor_client, physician_client, physician, consultation
+):
+    add(counselor_client, consultation, first=TODAY + timedelta(days=1))
+    sign_off(consultation, physician)
+    assert 'name="same_day_reason"' not in physician_client.get(url(consultation)).content.decode()
+    sign(physician_client, consultation)
+    assert TreatmentPlan.objects.get(consultation=consultation).is_signed

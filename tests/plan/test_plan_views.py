@@ -342,3 +342,16 @@ def test_a_first_session_on_a_later_day_needs_no_reason(
     assert 'name="same_day_reason"' not in physician_client.get(url(consultation)).content.decode()
     sign(physician_client, consultation)
     assert TreatmentPlan.objects.get(consultation=consultation).is_signed
+
+
+def test_the_plan_page_is_valid_html(counselor_client, physician_client, physician, consultation, tmp_path):
+    from tests.test_html_quality import run_vnu
+
+    empty = counselor_client.get(url(consultation)).content.decode()
+    signed_contract(counselor_client, physician_client, physician, consultation)
+    full = counselor_client.get(url(consultation)).content.decode()
+    doctor = physician_client.get(url(consultation)).content.decode()
+    workspace = counselor_client.get(f"/consultations/{consultation.public_id}/").content.decode()
+    for name, html in {"empty": empty, "full": full, "doctor": doctor, "workspace": workspace}.items():
+        (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
+    assert run_vnu(sorted(tmp_path.glob("*.html"))) == []

@@ -379,3 +379,13 @@ class StaffAdmin(AuditedChanges, UserAdmin):
         super().save_related(request, form, formsets, change)
         # A role given or taken away here changes what the account may do at once.
         sync_groups(form.instance)
+
+
+@admin.register(models.ConsentText)
+class ConsentTextAdmin(AuditedAdmin):
+    """Consent texts (同意書), per treatment and version: add a new version rather than rewriting one a
+    patient may have signed."""
+
+    list_display = ["treatment", "version", "changed_at"]
+    list_filter = ["treatment"]
+    search_fields = ["treatment__slug", "treatment__name_ja", "treatment__name_en"]

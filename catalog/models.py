@@ -313,6 +313,34 @@ class SideEffect(models.Model):
         return self.name
 
 
+class ConsentText(models.Model):
+    """The clinic's words for a treatment's consent form (同意書), versioned: a signed consent keeps the
+    version it showed. The form adds the facts the catalog and the plan hold (risks with frequency and
+    duration, regulatory statements, sessions, cost) and the right to withdraw; this text says what the
+    treatment is for, how it is done and what else the patient could do."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="consent_texts")
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    purpose = models.TextField(_("purpose"))
+    method = models.TextField(_("method"))
+    expected_course = models.TextField(_("expected course"))
+    alternatives = models.TextField(
+        _("alternatives"), help_text=_("Other treatments for the same purpose. Not treating is always added.")
+    )
+    changed_at = _changed_at()
+
+    class Meta:
+        ordering = ["treatment", "-version"]
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "version"], name="consent_text_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.treatment} v{self.version}"
+
+
 class Indication(models.Model):
     class Strength(models.IntegerChoices):
         FIRST_LINE = 3, _("first-line")

@@ -28,6 +28,7 @@ _CATALOG_MODELS = [
     "offering",
     "courseprice",
     "physician",
+    "consenttext",
 ]
 
 # role -> list of "app_label.codename"

@@ -570,6 +570,9 @@ class AuditEvent(models.Model):
         CONTRACT_RECEIVED = "contract-received", _("recorded receipt of the contract document")
         EDELIVERY_CONSENT = "edelivery-consent", _("recorded consent to electronic delivery")
         CANCELLATION = "cancellation", _("recorded a cancellation")
+        CONSENT_EXPLAINED = "consent-explained", _("recorded the explanation for a consent")
+        CONSENT_SIGNED = "consent-signed", _("recorded a patient's signed consent")
+        CONSENT_WITHDRAWN = "consent-withdrawn", _("recorded the withdrawal of a consent")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: deleting a user must not rewrite the rows about them (SET_NULL would UPDATE them).
@@ -608,4 +611,4 @@ class AuditEvent(models.Model):
         raise PermissionError("audit events are append-only")
 
 
-from consult.plan_models import PlannedTreatment, TreatmentPlan  # noqa: E402,F401  (the plan's models)
+from consult.plan_models import Consent, PlannedTreatment, TreatmentPlan  # noqa: E402,F401  (the plan's models)

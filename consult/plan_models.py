@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Treatment
 
 DEFAULT_VALID_DAYS = 30
-PLAN_KINDS = ("estimate", "scta-overview", "scta-contract")  # the plan's kinds of document
+PLAN_KINDS = ("estimate", "scta-overview", "scta-contract", "consent")  # the plan's kinds of document
 
 
 class TreatmentPlan(models.Model):
@@ -175,3 +175,74 @@ class PlannedTreatment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.treatment} × {self.sessions}"
+
+
+class Consent(models.Model):
+    """A patient's informed consent (同意書) to one treatment of the plan: the physician records that
+    they explained it, the patient signs on the tablet (vector strokes, no external service), and the
+    signed consent is issued as an immutable document. A withdrawal is recorded, never a deletion."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="consents")
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="+")
+    text = models.ForeignKey("catalog.ConsentText", on_delete=models.PROTECT, related_name="+")
+    explained_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    explained_at = models.DateTimeField()
+    # [[ [x, y], ... ], ...]: strokes in a 1000 × 300 box, as drawn with finger or pen
+    signature = models.JSONField(default=list, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    document = models.ForeignKey(
+        "consult.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-explained_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"consent to {self.treatment}"
+
+
+SIGNATURE_BOX = (1000, 300)
+MAX_STROKES, MAX_POINTS = 200, 5000
+
+
+def parse_signature(raw: str) -> list[list[list[int]]] | None:
+    """The strokes posted by the signature pad, checked and rounded; None when unusable (not JSON, out
+    of the box, too large, or nothing drawn)."""
+    import json
+
+    try:
+        strokes = json.loads(raw)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(strokes, list) or not 0 < len(strokes) <= MAX_STROKES:
+        return None
+    width, height = SIGNATURE_BOX
+    clean, points = [], 0
+    for stroke in strokes:
+        if not isinstance(stroke, list) or not stroke:
+            return None
+        line = []
+        for point in stroke:
+            if (
+                not isinstance(point, list)
+                or len(point) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in point)
+                or not (0 <= point[0] <= width and 0 <= point[1] <= height)
+            ):
+                return None
+            line.append([round(point[0]), round(point[1])])
+        points += len(line)
+        clean.append(line)
+    if points > MAX_POINTS:
+        return None
+    return clean
+
+
+def signature_path(strokes: list) -> str:
+    """An SVG path for the strokes (a single point becomes a dot)."""
+    parts = []
+    for stroke in strokes:
+        (x, y), rest = stroke[0], stroke[1:] or [[stroke[0][0] + 1, stroke[0][1]]]
+        parts.append(f"M{x} {y}" + "".join(f"L{px} {py}" for px, py in rest))
+    return " ".join(parts)

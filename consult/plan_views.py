@@ -24,8 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.models import Treatment
 from consult.access import HtmxHttpRequest, consultation_for
 from consult.audit import record
-from consult.models import AuditEvent, Consultation, PlannedTreatment, TreatmentPlan
+from consult.documents.consent import KIND as CONSENT_KIND
+from consult.documents.pipeline import Refused
+from consult.documents.pipeline import issue as issue_document
+from consult.models import AuditEvent, Consent, Consultation, PlannedTreatment, TreatmentPlan
 from consult.plan_input import PlanError
+from consult.plan_models import parse_signature
 
 VIEW, CHANGE, SIGN = "consult.view_consultation", "consult.change_consultation", "consult.sign_treatmentplan"
 
@@ -273,7 +277,150 @@ def plan_cancel(request: HtmxHttpRequest, public_id) -> HttpResponse:
     return redirect(_url(consultation))
 
 
+def _consent_item(plan: TreatmentPlan, slug: str) -> PlannedTreatment:
+    item = plan.items.filter(treatment__slug=slug).select_related("treatment").first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def _pending(plan: TreatmentPlan, treatment) -> Consent | None:
+    """The consent explained and not yet signed (or withdrawn) for this treatment."""
+    return plan.consents.filter(
+        treatment=treatment, signed_at__isnull=True, withdrawn_at__isnull=True
+    ).first()
+
+
+@login_required
+@require_GET
+def consent_page(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
+    """The tablet page: the consent text, and the signature pad once the physician has explained it."""
+    consultation = consultation_for(request, public_id, VIEW)
+    plan = _plan_or_404(consultation)
+    item = _consent_item(plan, slug)
+    text = item.treatment.consent_texts.first()
+    return render(
+        request,
+        "consult/consent.html",
+        {
+            "consultation": consultation,
+            "plan": plan,
+            "item": item,
+            "text": text,
+            "pending": _pending(plan, item.treatment),
+            "consents": plan.consents.filter(treatment=item.treatment).select_related("document"),
+            "can_edit": request.user.has_perm(CHANGE, consultation),
+            "can_sign": request.user.has_perm(SIGN, consultation),
+        },
+    )
+
+
+def _consent_url(consultation, slug: str) -> str:
+    return reverse("consult:consent", args=[consultation.public_id, slug])
+
+
+@login_required
+@require_POST
+def consent_explained(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
+    """The physician records that they explained the treatment (the patient may then sign)."""
+    consultation = consultation_for(request, public_id, SIGN)
+    plan = _plan_or_404(consultation)
+    item = _consent_item(plan, slug)
+    text = item.treatment.consent_texts.first()
+    if not plan.is_signed or text is None:
+        messages.error(
+            request, _("The plan must be signed by a physician, and the treatment needs a consent text.")
+        )
+        return redirect(_consent_url(consultation, slug))
+    if _pending(plan, item.treatment) is None:
+        consent = Consent.objects.create(
+            plan=plan,
+            treatment=item.treatment,
+            text=text,
+            explained_by=request.user,
+            explained_at=timezone.now(),
+        )
+        record(
+            request,
+            AuditEvent.Action.CONSENT_EXPLAINED,
+            consultation=consultation,
+            obj=consent,
+            detail={"treatment": slug, "text_version": text.version},
+        )
+    return redirect(_consent_url(consultation, slug))
+
+
+@login_required
+@require_POST
+def consent_sign(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
+    """The patient's signature from the tablet: stored as strokes, and the consent issued at once as
+    an immutable document."""
+    consultation = consultation_for(request, public_id, CHANGE)
+    plan = _plan_or_404(consultation)
+    item = _consent_item(plan, slug)
+    consent = _pending(plan, item.treatment)
+    strokes = parse_signature(request.POST.get("signature", ""))
+    if consent is None or strokes is None or not plan.is_signed:
+        messages.error(request, _("Not signed: the physician's explanation and a signature are both needed."))
+        return redirect(_consent_url(consultation, slug))
+    Consent.objects.filter(pk=consent.pk).update(signature=strokes, signed_at=timezone.now())
+    try:
+        document = issue_document(CONSENT_KIND, consultation, request.user)
+    except Refused as exc:
+        Consent.objects.filter(pk=consent.pk).update(signature=[], signed_at=None)
+        messages.error(request, _("Not issued: %(problems)s") % {"problems": " ".join(exc.problems)})
+        return redirect(_consent_url(consultation, slug))
+    Consent.objects.filter(pk=consent.pk).update(document=document)
+    record(
+        request,
+        AuditEvent.Action.CONSENT_SIGNED,
+        consultation=consultation,
+        obj=consent,
+        detail={"treatment": slug},
+    )
+    record(
+        request,
+        AuditEvent.Action.ISSUE_DOCUMENT,
+        consultation=consultation,
+        obj=document,
+        detail={"kind": "consent", "language": document.language, "sha256": document.sha256},
+    )
+    return redirect(_consent_url(consultation, slug))
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
+    consultation = consultation_for(request, public_id, CHANGE)
+    plan = _plan_or_404(consultation)
+    item = _consent_item(plan, slug)
+    updated = plan.consents.filter(
+        treatment=item.treatment, signed_at__isnull=False, withdrawn_at__isnull=True
+    ).update(withdrawn_at=timezone.now())
+    if updated:
+        record(
+            request,
+            AuditEvent.Action.CONSENT_WITHDRAWN,
+            consultation=consultation,
+            obj=plan,
+            detail={"treatment": slug},
+        )
+    return redirect(_consent_url(consultation, slug))
+
+
 urlpatterns = [
+    path("consultations/<uuid:public_id>/plan/consents/<slug:slug>/", consent_page, name="consent"),
+    path(
+        "consultations/<uuid:public_id>/plan/consents/<slug:slug>/explained/",
+        consent_explained,
+        name="consent_explained",
+    ),
+    path("consultations/<uuid:public_id>/plan/consents/<slug:slug>/sign/", consent_sign, name="consent_sign"),
+    path(
+        "consultations/<uuid:public_id>/plan/consents/<slug:slug>/withdraw/",
+        consent_withdraw,
+        name="consent_withdraw",
+    ),
     path("consultations/<uuid:public_id>/plan/", plan_page, name="plan"),
     path("consultations/<uuid:public_id>/plan/items/", plan_add, name="plan_add"),
     path("consultations/<uuid:public_id>/plan/items/<int:item_id>/remove/", plan_remove, name="plan_remove"),

@@ -12,34 +12,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from catalog.models import Condition, Treatment
-from consult.models import AuditEvent, ChosenOption, Concern, Consultation, Document, TreatmentPlan
+from consult.models import AuditEvent, Document, TreatmentPlan
 from tests.conftest import sign_off
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def consultation(counselor, demo_clinic) -> Consultation:
-    consultation = Consultation.objects.create(
-        clinic=demo_clinic,
-        counselor=counselor,
-        chart_number="P-2001",
-        display_name="計画 花子",
-        budget_yen=150_000,
-    )
-    Concern.objects.create(
-        consultation=consultation, condition=Condition.objects.get(slug="rolling-scar"), severity=3, areas=[]
-    )
-    ChosenOption.objects.create(consultation=consultation, treatment=Treatment.objects.get(slug="dermapen-4"))
-    return consultation
-
-
-@pytest.fixture
-def physician_client(physician) -> Client:
-    client = Client()
-    client.force_login(physician)
-    return client
 
 
 def url(consultation, suffix="") -> str:

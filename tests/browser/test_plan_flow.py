@@ -114,3 +114,57 @@ def test_plan_signed_and_contract_papers_issued(
     )
     desk.screenshot(path=f"{shot}-2-contracted.png", full_page=True)
     assert not errors
+
+
+def test_the_patient_signs_the_consent_on_the_tablet(
+    live_server, new_context_at, counselor, physician, demo_clinic, tmp_path
+):
+    from catalog.models import Treatment
+    from consult.models import PlannedTreatment, TreatmentPlan
+
+    consultation = consultation_with_options(
+        counselor, demo_clinic, chart_number="C-3002", display_name="同意 花子", options=("dermapen-4",)
+    )
+    sign_off(consultation, physician)
+    plan = TreatmentPlan.start(consultation, counselor)
+    PlannedTreatment.objects.create(
+        plan=plan,
+        treatment=Treatment.objects.get(slug="dermapen-4"),
+        sessions=5,
+        interval_weeks=4,
+        first_session=timezone.localdate() + timedelta(days=9),
+    )
+    plan.sign(physician, plan.version)
+    tablet = VIEWPORTS["tablet"]
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    url = f"/consultations/{consultation.public_id}/plan/consents/dermapen-4/"
+
+    doctor = open_page(new_context_at, live_server, physician, tablet, url)
+    doctor.get_by_role("button", name="この施術について患者さまに説明しました").click()
+    expect(doctor.locator("#signature-pad")).to_be_visible()
+
+    desk = open_page(new_context_at, live_server, counselor, tablet, url)
+    errors = watch_for_errors(desk)
+    submit = desk.get_by_role("button", name="署名して同意書を発行")
+    expect(submit).to_be_disabled()  # nothing drawn yet
+    pad = desk.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    desk.mouse.move(box["x"] + 40, box["y"] + box["height"] * 0.7)
+    desk.mouse.down()
+    for step in range(1, 12):
+        desk.mouse.move(box["x"] + 40 + step * 40, box["y"] + box["height"] * (0.7 - 0.05 * (step % 5)))
+    desk.mouse.up()
+    expect(submit).to_be_enabled()
+    desk.screenshot(path=str(shots / "consent-820x1180-1-signed-pad.png"))
+    submit.click()
+    with desk.expect_download() as download:
+        desk.get_by_role("link", name="PDFをダウンロード").click()
+    pdf = tmp_path / "consent.pdf"
+    download.value.save_as(pdf)
+    text = squash(pdftotext(pdf))
+    assert "施術についての説明と同意書" in text and "同意花子" in text and "患者さまの署名" in text
+    import subprocess
+
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(shots / "consent-pdf")], check=True)
+    assert not errors

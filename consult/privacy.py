@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Clinic
-from consult.models import AuditEvent, ChosenOption, Consultation, Document, TreatmentPlan
+from consult.models import AuditEvent, ChosenOption, Consent, Consultation, Document, TreatmentPlan
 
 ANONYMISED = "anonymised"
 
@@ -131,6 +131,21 @@ def _plan(c: Consultation) -> dict | None:
         "electronic_delivery_consent_at": _iso(plan.electronic_delivery_consent_at),
         "cancelled_on": plan.cancelled_on.isoformat() if plan.cancelled_on else None,
         "cancellation": plan.cancel_detail or None,
+        "consents": [
+            {
+                "treatment": x.treatment.slug,
+                "text_version": x.text.version,
+                "explained_by": x.explained_by.get_username(),
+                "explained_at": _iso(x.explained_at),
+                "signed_at": _iso(x.signed_at),
+                "signature": x.signature,
+                "document": str(x.document.public_id) if x.document else None,
+                "withdrawn_at": _iso(x.withdrawn_at),
+            }
+            for x in plan.consents.select_related("treatment", "text", "explained_by", "document").order_by(
+                "id"
+            )
+        ],
     }
 
 
@@ -155,8 +170,8 @@ def anonymise_older_than(days: int, now=None) -> int:
     """Strip identifying and free-text data from consultations created more than `days` ago.
 
     Concerns, wishes, options and the treatment plan stay (for the clinic's statistics); the chart
-    number, display name, notes, the physician's free-text reason for a same-day first session and the
-    issued PDFs (the estimate and the contract documents included) go. Audit events are kept untouched: they reference the consultation's
+    number, display name, notes, the physician's free-text reason for a same-day first session, the
+    patient's signature strokes and the issued PDFs (the estimate and the contract documents included) go. Audit events are kept untouched: they reference the consultation's
     id, never its content.
     """
     cutoff = (now or timezone.now()) - timedelta(days=days)
@@ -179,6 +194,8 @@ def anonymise_older_than(days: int, now=None) -> int:
     TreatmentPlan.objects.filter(consultation_id__in=ids).exclude(same_day_reason="").update(
         same_day_reason=""
     )
+    # A handwritten signature identifies the patient: the strokes go, the dates stay.
+    Consent.objects.filter(plan__consultation_id__in=ids).update(signature=[])
     # The one sanctioned change to an issued document (DocumentQuerySet.anonymise).
     Document.objects.filter(consultation_id__in=ids).anonymise(stamp)
     return len(ids)

@@ -112,3 +112,27 @@ def test_outsiders_do_not_see_the_consent_page(client, outsider, counselor_clien
     add(counselor_client, consultation)
     client.force_login(outsider)
     assert client.get(consent_url(consultation)).status_code == 404
+
+
+def test_export_includes_the_consent_and_anonymisation_removes_the_signature(
+    counselor_client, physician_client, physician, consultation
+):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from consult.privacy import anonymise_older_than
+
+    ready(counselor_client, physician_client, physician, consultation)
+    physician_client.post(consent_url(consultation, "explained/"))
+    counselor_client.post(consent_url(consultation, "sign/"), {"signature": json.dumps(STROKES)})
+    out = io.StringIO()
+    call_command("export_patient", clinic="demo-clinic", chart_number="P-2001", stdout=out)
+    consents = json.loads(out.getvalue())["consultations"][0]["plan"]["consents"]
+    assert consents[0]["treatment"] == "dermapen-4" and consents[0]["signature"] == STROKES
+    anonymise_older_than(0, now=timezone.now() + timedelta(days=1))
+    consent = Consent.objects.get()
+    assert consent.signature == [] and consent.signed_at is not None
+    assert consent.document.is_anonymised

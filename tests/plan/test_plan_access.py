@@ -38,17 +38,22 @@ ACTIONS = {
     "cancel": ("post", "plan/cancellation/", {"day": (TODAY + timedelta(days=30)).isoformat()}),
     "estimate-issue": ("post", "estimates/", {}),
     "estimate-download": ("get", "estimates/{estimate}.pdf", None),
+    "consent-page": ("get", "plan/consents/dermapen-4/", None),
+    "consent-explained": ("post", "plan/consents/dermapen-4/explained/", {}),
+    "consent-sign": ("post", "plan/consents/dermapen-4/sign/", {"signature": "[[[1, 1]]]"}),
+    "consent-withdraw": ("post", "plan/consents/dermapen-4/withdraw/", {}),
 }
 
 # fmt: off
 MATRIX = {
-    #                      plan  add       sign       received  edelivery cancel    estimate-issue estimate-download
-    "counselor":           [OK, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK],
-    "physician":           [OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK],
-    "clinic_admin":        [OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK],
-    "outsider":            [NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
-    "physician_elsewhere": [OK, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK],
-    "anonymous":           [LOGIN] * 8,
+    # plan, add, sign, received, edelivery, cancel, estimate-issue, estimate-download,
+    # consent-page, consent-explained, consent-sign, consent-withdraw
+    "counselor":           [OK, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK, FORBIDDEN, REDIRECT, REDIRECT],
+    "physician":           [OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK, REDIRECT, REDIRECT, REDIRECT],
+    "clinic_admin":        [OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    "outsider":            [NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND],
+    "physician_elsewhere": [OK, REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK, FORBIDDEN, REDIRECT, REDIRECT],
+    "anonymous":           [LOGIN] * 12,
 }
 # fmt: on
 
@@ -97,7 +102,7 @@ def estimate(plan, counselor) -> Document:
 
 def _state(plan) -> tuple:
     row = TreatmentPlan.objects.filter(pk=plan.pk).values().get()
-    return row, plan.items.count(), Document.objects.count()
+    return row, plan.items.count(), Document.objects.count(), list(plan.consents.values())
 
 
 @pytest.mark.parametrize("role,action,expected", CASES)

@@ -363,6 +363,17 @@ def consent_sign(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse
     if consent is None or strokes is None or not plan.is_signed:
         messages.error(request, _("Not signed: the physician's explanation and a signature are both needed."))
         return redirect(_consent_url(consultation, slug))
+    if item.first_session <= timezone.localdate() and not plan.same_day_reason:
+        # Same-day treatment after consent, too, needs the physician's recorded medical reason.
+        messages.error(
+            request,
+            _(
+                "The first session is today, the day of this consent: that needs the physician's medical "
+                "reason, recorded when signing the plan. Move the first session, or have the physician re-sign "
+                "the plan with the reason."
+            ),
+        )
+        return redirect(_consent_url(consultation, slug))
     Consent.objects.filter(pk=consent.pk).update(signature=strokes, signed_at=timezone.now())
     try:
         document = issue_document(CONSENT_KIND, consultation, request.user)

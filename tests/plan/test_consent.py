@@ -136,3 +136,26 @@ def test_export_includes_the_consent_and_anonymisation_removes_the_signature(
     consent = Consent.objects.get()
     assert consent.signature == [] and consent.signed_at is not None
     assert consent.document.is_anonymised
+
+
+def test_consent_on_the_day_of_the_first_session_needs_the_same_day_reason(
+    counselor_client, physician_client, physician, consultation
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consult.models import PlannedTreatment, TreatmentPlan
+
+    ready(counselor_client, physician_client, physician, consultation)
+    plan = TreatmentPlan.objects.get(consultation=consultation)
+    # the plan was made (and signed) earlier; the first session is today, the day of consent
+    today = timezone.localdate()
+    TreatmentPlan.objects.filter(pk=plan.pk).update(contract_day=today - timedelta(days=3))
+    PlannedTreatment.objects.filter(plan=plan).update(first_session=today)
+    physician_client.post(consent_url(consultation, "explained/"))
+    counselor_client.post(consent_url(consultation, "sign/"), {"signature": json.dumps(STROKES)})
+    assert Consent.objects.get().signed_at is None
+    TreatmentPlan.objects.filter(pk=plan.pk).update(same_day_reason="遠方在住で再来院が困難")
+    counselor_client.post(consent_url(consultation, "sign/"), {"signature": json.dumps(STROKES)})
+    assert Consent.objects.get().signed_at is not None

@@ -80,6 +80,12 @@ TEXT = {
 }
 
 
+REGENERATIVE_LINE = {
+    "ja": "区分：{cls}／提供計画番号（届出）：{plan}",
+    "en": "Class: {cls} / plan number (filed): {plan}",
+}
+
+
 def _when(moment: datetime | None, language: str) -> str:
     if moment is None:
         return ""
@@ -111,7 +117,18 @@ def build(consultation, issued_by, issued_at: datetime, document_id: uuid.UUID) 
     item = next((i for i in result.items if i.treatment == treatment.slug), None)
     with translation.override(language):
         clinic = consultation.clinic
-        regulatory = [REGULATORY[language][treatment.regulatory_status]]
+        # The handout's sentence without its pointer to the handout's own notice: the statements follow here.
+        status_line = REGULATORY[language][treatment.regulatory_status]
+        status_line = status_line.split("。")[0] + "。" if language == "ja" else status_line.split(" See ")[0]
+        regulatory = [status_line]
+        if treatment.regulatory_status == "regenerative":
+            offering = clinic.offerings.filter(treatment=treatment).first()
+            regulatory.append(
+                REGENERATIVE_LINE[language].format(
+                    cls=treatment.get_regenerative_class_display() or "—",
+                    plan=(offering.regenerative_plan_number if offering else "") or "—",
+                )
+            )
         if treatment.regulatory_status == "unapproved":
             regulatory += [
                 f"{UNAPPROVED_HEADINGS[language][f]}：{getattr(treatment, f)}"

@@ -82,6 +82,7 @@ def test_the_patient_signs_after_the_physicians_explanation(
     ):
         assert expected in flat, expected
     assert "未承認" in flat  # Dermapen 4's regulatory statements
+    assert "大切なお知らせ" not in flat  # the handout's section, not this paper's
     # the signature is drawn as vector strokes
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "c")], check=True)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CONSENT_SIGNED).exists()

@@ -132,6 +132,12 @@ class PlanItem:
     in_scope: bool  # 特定継続的役務提供 (美容医療) covers this treatment
     is_sample_price: bool = False  # demo data: the clinic's prices are samples
     per_session_yen: int | None = None  # the clinic's price of a single session
+    downtime_days_max: int = 0  # the longest downtime after a session
+
+    def downtime_over(self, event: date) -> list[date]:
+        """The sessions whose longest downtime is not over before `event` (the downtime takes the
+        `downtime_days_max` days after the session, as in the engine's event rule)."""
+        return [d for d in self.schedule if d <= event <= d + timedelta(days=self.downtime_days_max)]
 
     @property
     def unit_price_yen(self) -> int:

@@ -111,6 +111,7 @@ def plan_items(clinic: Clinic, specs: list[ItemSpec], today: date, language: str
                 in_scope=scope.get(treatment.slug, False),
                 is_sample_price=treatment.price.is_sample,
                 per_session_yen=treatment.price.per_session_yen,
+                downtime_days_max=treatment.downtime_days_max,
             )
         )
     return items

@@ -97,6 +97,12 @@ def plan_context(consultation: Consultation, user) -> dict:
         "rows": list(zip(result.items, plan.items.all(), strict=True)) if result else [],
         "plan_problem": problem,
         "over_budget": result is not None and budget is not None and result.total_yen > budget,
+        # sessions whose downtime is not over by the patient's event day
+        "event_clashes": [
+            (item.name, day)
+            for item in (result.items if result else [])
+            for day in (item.downtime_over(consultation.event_date) if consultation.event_date else [])
+        ],
         "can_edit": user.has_perm(CHANGE, consultation),
         "can_sign": user.has_perm(SIGN, consultation),
     }

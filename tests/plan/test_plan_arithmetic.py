@@ -259,3 +259,13 @@ def test_several_items_share_one_cap():
     result = cancel(items, "2027-02-10", {"a": 1})
     # provided 22,000; left 178,000; 20 % = 35,600
     assert (result.provided_yen, result.fee_cap_yen, result.refund_yen) == (22_000, 35_600, 142_400)
+
+
+def test_downtime_over_the_event_names_the_sessions():
+    plan_item = PlanItem(
+        "t", "T", 3, 4, D("2026-12-10"), price_mix(PriceFacts(10_000), 3), True, downtime_days_max=5
+    )
+    # sessions 12-10, 01-07, 02-04; the downtime after 01-07 runs to 01-12
+    assert plan_item.downtime_over(D("2027-01-12")) == [D("2027-01-07")]
+    assert plan_item.downtime_over(D("2027-01-13")) == []
+    assert plan_item.downtime_over(D("2026-12-10")) == [D("2026-12-10")]

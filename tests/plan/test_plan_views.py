@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from consult.models import AuditEvent, Document, TreatmentPlan
+from consult.models import AuditEvent, Consultation, Document, TreatmentPlan
 from tests.conftest import sign_off
 
 TODAY = timezone.localdate()
@@ -331,3 +331,13 @@ def test_the_plan_page_is_valid_html(counselor_client, physician_client, physici
     for name, html in {"empty": empty, "full": full, "doctor": doctor, "workspace": workspace}.items():
         (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
     assert run_vnu(sorted(tmp_path.glob("*.html"))) == []
+
+
+def test_the_plan_shows_downtime_and_warns_when_it_reaches_the_event(counselor_client, consultation):
+    first = TODAY + timedelta(days=9)
+    Consultation.objects.filter(pk=consultation.pk).update(event_date=first + timedelta(weeks=4, days=1))
+    add(counselor_client, consultation, first=first)
+    page = counselor_client.get(url(consultation)).content.decode()
+    assert "event-clash" in page and (first + timedelta(weeks=4)).isoformat() in page
+    Consultation.objects.filter(pk=consultation.pk).update(event_date=first + timedelta(days=150))
+    assert "event-clash" not in counselor_client.get(url(consultation)).content.decode()

@@ -125,7 +125,7 @@ class SideEffectInline(TranslationTabularInline):
 @admin.register(models.Treatment)
 class TreatmentAdmin(AuditedAdmin):
     list_display = ["name", "slug", "category", "regulatory_status", "uses_needles", "pain", "reviewed_on"]
-    list_filter = ["category", "regulatory_status", "uses_needles", "pain"]
+    list_filter = ["category", "regulatory_status", "uses_needles", "pain", "scta_purpose"]
     search_fields = ["slug", "name_ja", "name_en", "summary_ja", "summary_en"]
     filter_horizontal = ["sources"]
     inlines = [IndicationInline, ContraindicationInline, SideEffectInline]
@@ -180,6 +180,10 @@ class TreatmentAdmin(AuditedAdmin):
                     *models.Treatment.UNAPPROVED_FIELDS,
                 ]
             },
+        ),
+        (
+            _("Specified Commercial Transactions Act (特定継続的役務提供)"),
+            {"fields": [("scta_purpose", "scta_method")]},
         ),
     ]
 
@@ -426,3 +430,13 @@ class StaffAdmin(AuditedChanges, UserAdmin):
         super().save_related(request, form, formsets, change)
         # A role given or taken away here changes what the account may do at once.
         sync_groups(form.instance)
+
+
+@admin.register(models.ConsentText)
+class ConsentTextAdmin(AuditedAdmin):
+    """Consent texts (同意書), per treatment and version: add a new version rather than rewriting one a
+    patient may have signed."""
+
+    list_display = ["treatment", "version", "changed_at"]
+    list_filter = ["treatment"]
+    search_fields = ["treatment__slug", "treatment__name_ja", "treatment__name_en"]

@@ -363,6 +363,13 @@ def _lead_time_problems(treatment: Treatment) -> Iterator[Problem]:
         yield Problem(_label(treatment), "lead_time_description", "lead time without an explanation")
 
 
+def _scta_problems(treatment: Treatment) -> Iterator[Problem]:
+    """A purpose under the Specified Commercial Transactions Act needs a method the law lists for it
+    (the admin refuses it; a fixture or raw edit may not)."""
+    if (treatment.scta_purpose or treatment.scta_method) and not treatment.in_scta_scope:
+        yield Problem(_label(treatment), "scta_method", "purpose and method do not match the law's list")
+
+
 def _offering_problems(offering: Offering) -> Iterator[Problem]:
     label = f"catalog.offering[{offering.clinic.slug}/{offering.treatment.slug}]"
     treatment = offering.treatment
@@ -464,6 +471,7 @@ def lint() -> list[Problem]:
     for treatment in Treatment.objects.all():
         problems.extend(_disclosure_problems(treatment))
         problems.extend(_lead_time_problems(treatment))
+        problems.extend(_scta_problems(treatment))
     for offering in Offering.objects.select_related("clinic", "treatment").prefetch_related("course_prices"):
         problems.extend(_offering_problems(offering))
     problems.extend(_source_problems())

@@ -8,6 +8,7 @@ Ranges are stored as two numbers with a database constraint that min <= max.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +142,35 @@ class Treatment(models.Model):
 
     PAIN_LEVELS = [(0, _("none")), (1, _("mild")), (2, _("moderate")), (3, _("strong"))]
 
+    class SctaPurpose(models.TextChoices):
+        # 特定商取引法施行令 別表第四 (美容医療): the purposes; empty = not in scope.
+        NONE = "", _("Not in scope")
+        SKIN = "skin", _("Removing acne, spots, freckles, moles, tattoos etc., or skin activation")
+        WRINKLES = "wrinkles", _("Reducing wrinkles or sagging")
+        HAIR = "hair", _("Hair removal")
+        FAT = "fat", _("Fat reduction")
+        TEETH = "teeth", _("Tooth whitening")
+
+    class SctaMethod(models.TextChoices):
+        # 特定商取引法施行規則: the methods that make a purpose fall in scope.
+        NONE = "", _("—")
+        LIGHT = "light", _("Light irradiation")
+        SOUND = "sound", _("Sound-wave irradiation")
+        DRUG = "drug", _("Use of a drug")
+        DEVICE = "device", _("Stimulation with a device")
+        THREAD = "thread", _("Thread insertion")
+        NEEDLE_CURRENT = "needle-current", _("Electric current through a needle")
+        BLEACH = "bleach", _("Applying a bleaching agent to the teeth")
+
+    # Which methods the law lists for each purpose (design.md §10).
+    SCTA_METHODS = {
+        "skin": {"light", "sound", "drug", "device"},
+        "wrinkles": {"drug", "thread"},
+        "hair": {"light", "needle-current"},
+        "fat": {"light", "sound", "drug", "device"},
+        "teeth": {"bleach"},
+    }
+
     slug = models.SlugField(unique=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     name = models.CharField(_("name"), max_length=120)
@@ -194,6 +224,24 @@ class Treatment(models.Model):
     regenerative_class = models.PositiveSmallIntegerField(
         _("regenerative medicine class"), choices=RegenerativeClass.choices, null=True, blank=True
     )
+    scta_purpose = models.CharField(
+        _("specified continuous service: purpose"),
+        max_length=20,
+        choices=SctaPurpose.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "特定商取引法 (美容医療): the purpose under which this treatment falls in scope; empty when it "
+            "does not. A default from the law's list; the clinic's physician has the last word."
+        ),
+    )
+    scta_method = models.CharField(
+        _("specified continuous service: method"),
+        max_length=20,
+        choices=SctaMethod.choices,
+        blank=True,
+        default="",
+    )
 
     sources = models.ManyToManyField(Source, blank=True, verbose_name=_("sources"))
     reviewed_on = models.DateField(_("content reviewed on"))
@@ -221,6 +269,19 @@ class Treatment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def in_scta_scope(self) -> bool:
+        """Whether 特定継続的役務提供 (美容医療) covers this treatment: a purpose with a method the law
+        lists for it."""
+        return self.scta_method in self.SCTA_METHODS.get(self.scta_purpose, set())
+
+    def clean(self) -> None:
+        super().clean()
+        if self.scta_purpose and not self.in_scta_scope:
+            raise ValidationError({"scta_method": _("Choose a method the law lists for this purpose.")})
+        if self.scta_method and not self.scta_purpose:
+            raise ValidationError({"scta_purpose": _("Choose the purpose, or clear the method.")})
 
     UNAPPROVED_FIELDS = (
         "unapproved_statement",
@@ -250,6 +311,34 @@ class SideEffect(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ConsentText(models.Model):
+    """The clinic's words for a treatment's consent form (同意書), versioned: a signed consent keeps the
+    version it showed. The form adds the facts the catalog and the plan hold (risks with frequency and
+    duration, regulatory statements, sessions, cost) and the right to withdraw; this text says what the
+    treatment is for, how it is done and what else the patient could do."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="consent_texts")
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    purpose = models.TextField(_("purpose"))
+    method = models.TextField(_("method"))
+    expected_course = models.TextField(_("expected course"))
+    alternatives = models.TextField(
+        _("alternatives"), help_text=_("Other treatments for the same purpose. Not treating is always added.")
+    )
+    changed_at = _changed_at()
+
+    class Meta:
+        ordering = ["treatment", "-version"]
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "version"], name="consent_text_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.treatment} v{self.version}"
 
 
 class Indication(models.Model):
@@ -375,6 +464,14 @@ class Clinic(models.Model):
     address = models.CharField(_("address"), max_length=300)
     phone = models.CharField(_("phone"), max_length=40)
     website = models.URLField(_("website"), blank=True)
+    representative = models.CharField(
+        _("representative (代表者)"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The name of the clinic's representative, printed on the estimate and contract documents."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demo clinic"), default=False, help_text=_("Fictional clinic with sample prices.")
     )

@@ -27,6 +27,7 @@ SHARED_CATALOG_MODELS = [
     "contraindication",
     "homecaretip",
     "nutrient",
+    "consenttext",  # per treatment, shared by every clinic (no clinic of its own)
 ]
 # A clinic's own catalog rows (scoped to its clinics in catalog/admin.py ClinicScopedAdmin): what it
 # offers, its prices, per-offering regulatory facts (the regenerative-medicine plan number), its
@@ -53,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consult.view_consultation",
         "consult.change_consultation",
         "consult.review_consultation",
+        "consult.sign_treatmentplan",
     ],
     Membership.Role.CLINIC_ADMIN: [
         "consult.view_consultation",

@@ -74,3 +74,8 @@ class PhysicianTR(TranslationOptions):
 @register(models.Offering)
 class OfferingTR(TranslationOptions):
     fields = ("note",)
+
+
+@register(models.ConsentText)
+class ConsentTextTR(TranslationOptions):
+    fields = ("purpose", "method", "expected_course", "alternatives")

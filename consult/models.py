@@ -566,6 +566,16 @@ class AuditEvent(models.Model):
         # A 403 or 404 on a consultation, document or the audit log (consult/access.py); the detail
         # has the status, the path without its query string and the reason, never patient data.
         REFUSED = "refused", _("refused (403/404)")
+        # The treatment plan (consult/plan_models.py): changed (the detail says what, and whether a
+        # physician's signature was cleared), signed, and the contract's facts.
+        PLAN_CHANGE = "plan-change", _("changed the treatment plan")
+        PLAN_SIGN = "plan-sign", _("signed the treatment plan (physician)")
+        CONTRACT_RECEIVED = "contract-received", _("recorded receipt of the contract document")
+        EDELIVERY_CONSENT = "edelivery-consent", _("recorded consent to electronic delivery")
+        CANCELLATION = "cancellation", _("recorded a cancellation")
+        CONSENT_EXPLAINED = "consent-explained", _("recorded the explanation for a consent")
+        CONSENT_SIGNED = "consent-signed", _("recorded a patient's signed consent")
+        CONSENT_WITHDRAWN = "consent-withdrawn", _("recorded the withdrawal of a consent")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: deleting a user must not rewrite the rows about them (SET_NULL would UPDATE them).
@@ -602,3 +612,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+
+from consult.plan_models import Consent, PlannedTreatment, TreatmentPlan  # noqa: E402,F401  (the plan's models)

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Clinic
-from consult.models import AuditEvent, ChosenOption, Consultation, Document
+from consult.models import AuditEvent, ChosenOption, Consent, Consultation, Document, TreatmentPlan
 
 ANONYMISED = "anonymised"
 
@@ -25,6 +25,7 @@ def patient_export(clinic: Clinic, chart_number: str, include_pdfs: bool = False
             "options__treatment",
             "options__override_by",
             "documents__issued_by",
+            "plan__items__treatment",
         )
         .order_by("created_at")
     )
@@ -84,6 +85,7 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
             if o.override_at is not None
         ],
         "documents": [_document(d, include_pdfs) for d in c.documents.all()],
+        "plan": _plan(c),
         # Who handled this record, when and from where (the audit events about it).
         "access_log": [
             {
@@ -96,6 +98,53 @@ def _consultation(c: Consultation, include_pdfs: bool) -> dict:
                 "detail": e.detail,
             }
             for e in AuditEvent.objects.filter(consultation=c).order_by("at", "id")
+        ],
+    }
+
+
+def _plan(c: Consultation) -> dict | None:
+    """The treatment plan and the contract's facts (the papers themselves are under "documents")."""
+    plan = getattr(c, "plan", None)
+    if plan is None:
+        return None
+    return {
+        "version": plan.version,
+        "contract_day": plan.contract_day.isoformat(),
+        "valid_until": plan.valid_until.isoformat(),
+        "prepared_by": plan.prepared_by.get_username(),
+        "signed_by": plan.signed_by.get_username() if plan.signed_by else None,
+        "signed_at": _iso(plan.signed_at),
+        "signed_version": plan.signed_version,
+        "same_day_reason": plan.same_day_reason,
+        "items": [
+            {
+                "treatment": i.treatment.slug,
+                "sessions": i.sessions,
+                "interval_weeks": i.interval_weeks,
+                "first_session": i.first_session.isoformat(),
+            }
+            for i in plan.items.all()
+        ],
+        "contract_document_received": plan.contract_received_on.isoformat()
+        if plan.contract_received_on
+        else None,
+        "electronic_delivery_consent_at": _iso(plan.electronic_delivery_consent_at),
+        "cancelled_on": plan.cancelled_on.isoformat() if plan.cancelled_on else None,
+        "cancellation": plan.cancel_detail or None,
+        "consents": [
+            {
+                "treatment": x.treatment.slug,
+                "text_version": x.text.version,
+                "explained_by": x.explained_by.get_username(),
+                "explained_at": _iso(x.explained_at),
+                "signed_at": _iso(x.signed_at),
+                "signature": x.signature,
+                "document": str(x.document.public_id) if x.document else None,
+                "withdrawn_at": _iso(x.withdrawn_at),
+            }
+            for x in plan.consents.select_related("treatment", "text", "explained_by", "document").order_by(
+                "id"
+            )
         ],
     }
 
@@ -120,8 +169,9 @@ def _document(h: Document, include_pdfs: bool) -> dict:
 def anonymise_older_than(days: int, now=None) -> int:
     """Strip identifying and free-text data from consultations created more than `days` ago.
 
-    Concerns, wishes and options stay (for the clinic's statistics); the chart number, display name,
-    notes and issued PDFs go. Audit events are kept untouched: they reference the consultation's
+    Concerns, wishes, options and the treatment plan stay (for the clinic's statistics); the chart
+    number, display name, notes, the physician's free-text reason for a same-day first session, the
+    patient's signature strokes and the issued PDFs (the estimate and the contract documents included) go. Audit events are kept untouched: they reference the consultation's
     id, never its content.
     """
     cutoff = (now or timezone.now()) - timedelta(days=days)
@@ -140,6 +190,12 @@ def anonymise_older_than(days: int, now=None) -> int:
     ChosenOption.objects.filter(consultation_id__in=ids).exclude(override_reason="").update(
         override_reason=""
     )
+    # The physician's reason for a same-day first session is free text too.
+    TreatmentPlan.objects.filter(consultation_id__in=ids).exclude(same_day_reason="").update(
+        same_day_reason=""
+    )
+    # A handwritten signature identifies the patient: the strokes go, the dates stay.
+    Consent.objects.filter(plan__consultation_id__in=ids).update(signature=[])
     # The one sanctioned change to an issued document (DocumentQuerySet.anonymise).
     Document.objects.filter(consultation_id__in=ids).anonymise(stamp)
     return len(ids)

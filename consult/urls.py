@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consult import views
+from consult import plan_views, views
 from consult.documents import KINDS
 from consult.documents import views as document_views
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("consultations/<uuid:public_id>/save/", views.workspace_save, name="save"),
     path("consultations/<uuid:public_id>/options/", views.workspace_option, name="option"),
     path("consultations/<uuid:public_id>/review/", views.workspace_review, name="review"),
+    *plan_views.urlpatterns,
 ]
 # Each kind of document: issue (POST) and download its issued PDFs, e.g. .../handouts/<id>.pdf.
 for kind in KINDS.values():

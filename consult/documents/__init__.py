@@ -14,7 +14,9 @@ follow from the registry.
 
 from __future__ import annotations
 
-from consult.documents import handout
+from consult.documents import consent, handout, plan_documents
 from consult.documents.pipeline import DocumentKind
 
-KINDS: dict[str, DocumentKind] = {kind.name: kind for kind in (handout.KIND,)}
+KINDS: dict[str, DocumentKind] = {
+    kind.name: kind for kind in (handout.KIND, *plan_documents.KINDS, consent.KIND)
+}

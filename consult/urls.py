@@ -12,6 +12,8 @@ urlpatterns = [
     path("consultations/<uuid:public_id>/save/", views.workspace_save, name="save"),
     path("consultations/<uuid:public_id>/options/", views.workspace_option, name="option"),
     path("consultations/<uuid:public_id>/review/", views.workspace_review, name="review"),
+    # The signed, expiring link of a QR code: one document, no account (consult/documents/links.py).
+    path("d/<str:token>/", document_views.shared, name="shared_document"),
 ]
 # Each kind of document: issue (POST) and download its issued PDFs, e.g. .../handouts/<id>.pdf.
 for kind in KINDS.values():
@@ -27,5 +29,17 @@ for kind in KINDS.values():
             document_views.download,
             {"kind": kind.name},
             name=f"{kind.name}_download",
+        ),
+        path(
+            f"consultations/<uuid:public_id>/{kind.path}/<uuid:document_id>/",
+            document_views.view,
+            {"kind": kind.name},
+            name=f"{kind.name}_view",
+        ),
+        path(
+            f"consultations/<uuid:public_id>/{kind.path}/<uuid:document_id>/share/",
+            document_views.share,
+            {"kind": kind.name},
+            name=f"{kind.name}_share",
         ),
     ]

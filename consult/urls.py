@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consult import views
+from consult import present, views
 from consult.documents import KINDS
 from consult.documents import views as document_views
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("consultations/<uuid:public_id>/save/", views.workspace_save, name="save"),
     path("consultations/<uuid:public_id>/options/", views.workspace_option, name="option"),
     path("consultations/<uuid:public_id>/review/", views.workspace_review, name="review"),
+    path("consultations/<uuid:public_id>/present/", present.present, name="present"),
     # The signed, expiring link of a QR code: one document, no account (consult/documents/links.py).
     path("d/<str:token>/", document_views.shared, name="shared_document"),
 ]

@@ -427,8 +427,12 @@ class Physician(models.Model):
 class Offering(models.Model):
     """A treatment a clinic offers, at a tax-inclusive price (総額表示)."""
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="offerings")
-    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="offerings")
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("clinic")
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.PROTECT, related_name="offerings", verbose_name=_("treatment")
+    )
     active = models.BooleanField(_("offered"), default=True)
     price_per_session_yen = models.PositiveIntegerField(_("price per session (yen, tax incl.)"))
     is_sample_price = models.BooleanField(_("sample price"), default=False)
@@ -452,7 +456,9 @@ class Offering(models.Model):
 
 
 class CoursePrice(models.Model):
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="course_prices")
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="course_prices", verbose_name=_("offering")
+    )
     sessions = models.PositiveSmallIntegerField(_("sessions"))
     price_yen = models.PositiveIntegerField(_("course price (yen, tax incl.)"))
     changed_at = _changed_at()

@@ -139,6 +139,16 @@ def _build(
             )
         concerns = _concerns(profile, facts.condition_parent, language)
         options = _options(clinic, compared, language)
+        # Not named when left out for a medical answer (an absolute contraindication): a pregnant
+        # patient's paper names no retinoid at all; she reads that some were left out for her answers.
+        shown = {o["slug"] for o in options}
+        left_out = [e for e in result.excluded if e.treatment not in shown]
+        excluded = [
+            {"slug": e.treatment, "name": e.name, "reasons": [r.text for r in e.reasons]}
+            for e in left_out
+            if not any(r.code == "contraindication" for r in e.reasons)
+        ]
+        excluded_medical = len(left_out) - len(excluded)
         for option in options:
             _mark_contraindications(option, profile, facts, (overrides or {}).get(option["slug"]), language)
         home_care, home_sources = _home_care(concerns, facts.condition_parent, profile.flags, language)
@@ -181,6 +191,10 @@ def _build(
         "areas": sorted({a for c in concerns for a in c["areas"]}, key=FACE_AREA_SLUGS.index),
         "options_source": source,
         "options": options,
+        # Treatments for her concerns that are not options, and why (snapshot key added later: an
+        # older snapshot has none and prints no such list).
+        "excluded": excluded,
+        "excluded_medical": excluded_medical,
         "event": event,
         "home_care": home_care,
         "notes": notes,
@@ -508,6 +522,9 @@ def _context(snapshot: dict) -> dict:
         "unapproved": [o for o in snapshot["options"] if o["regulatory"]["unapproved"]],
         "regenerative": [o for o in snapshot["options"] if o["regulatory"]["status"] == "regenerative"],
         "face_areas": [(slug, AREA_NAMES[language][slug]) for slug in FACE_AREA_SLUGS],
+        "excluded_medical_text": TEXT[language]["excluded_medical"].format(n=snapshot["excluded_medical"])
+        if snapshot.get("excluded_medical")
+        else "",
     }
 
 

@@ -275,7 +275,7 @@ class MembershipForm(forms.ModelForm):
 
     class Meta:
         model = models.Membership
-        fields = ["user", "role"]
+        fields = ["user", "role", "name_en"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -323,7 +323,7 @@ class StaffMembershipInline(admin.TabularInline):
 
     model = models.Membership
     fk_name = "user"
-    fields = ["clinic", "role"]
+    fields = ["clinic", "role", "name_en"]
     extra = 0
     verbose_name = _("role at a clinic")
     verbose_name_plural = _("roles at clinics")

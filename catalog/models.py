@@ -400,6 +400,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # The account's name as printed on an English handout (its full name is printed on a Japanese
+    # one); empty: the full name on both.
+    name_en = models.CharField(_("name in English (for English handouts)"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -408,6 +411,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.clinic} ({self.role})"
+
+
+def staff_name(user, clinic, language: str) -> str:
+    """A staff account's name in a handout's language: the English name its membership at `clinic`
+    records for English handouts, else its full name (or user name)."""
+    if language == "en":
+        name_en = (
+            Membership.objects.filter(user=user, clinic=clinic)
+            .exclude(name_en="")
+            .values_list("name_en", flat=True)
+            .first()
+        )
+        if name_en:
+            return name_en
+    return user.get_full_name() or user.get_username()
 
 
 class Physician(models.Model):

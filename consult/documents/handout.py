@@ -16,7 +16,16 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from catalog.models import Clinic, Condition, HomeCareTip, Nutrient, Offering, SideEffect, Treatment
+from catalog.models import (
+    Clinic,
+    Condition,
+    HomeCareTip,
+    Nutrient,
+    Offering,
+    SideEffect,
+    Treatment,
+    staff_name,
+)
 from consult.documents import pipeline
 from consult.documents.handout_text import TEXT
 from consult.documents.timeline import timeline_geometry
@@ -56,11 +65,12 @@ def build_snapshot(
     language = consultation.handout_language
     today = timezone.localtime(issued_at).date()
     counselor = consultation.counselor
+    clinic = consultation.clinic
     overrides = {
         o.treatment.slug: {
             "flags": list(o.override_flags),
             "reason": o.override_reason,
-            "by": (o.override_by.get_full_name() or o.override_by.get_username()) if o.override_by else "",
+            "by": staff_name(o.override_by, clinic, language) if o.override_by else "",
             "at": o.override_at,
         }
         for o in consultation.options.all()
@@ -76,9 +86,12 @@ def build_snapshot(
         header={
             "patient": consultation.display_name,
             "chart_number": consultation.chart_number,
-            "counselor": counselor.get_full_name() or counselor.get_username(),
-            "issued_by": issued_by.get_full_name() or issued_by.get_username(),
-            "signed_off_by": consultation.reviewer_name if signed else "",
+            # Staff names in the handout's language where the account has one (Membership.name_en).
+            "counselor": staff_name(counselor, clinic, language),
+            "issued_by": staff_name(issued_by, clinic, language),
+            "signed_off_by": staff_name(consultation.reviewed_by, clinic, language)
+            if signed and consultation.reviewed_by
+            else "",
             "signed_off_at": consultation.reviewed_at if signed else None,
         },
         notes=consultation.notes,

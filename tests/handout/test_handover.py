@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
 import threading
 import time
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import signing
 from django.db import connection
 from django.test import Client
@@ -156,3 +158,21 @@ def test_a_tampered_link_serves_nothing(consultation, counselor_client, demo_cli
     assert b"%PDF" not in response.content
     event = AuditEvent.objects.latest("id")
     assert event.action == "download-document" and event.detail == {"served": False, "reason": "link-invalid"}
+
+
+def test_staff_names_are_printed_in_the_handout_language(
+    counselor_client, counselor, physician, demo_clinic, tmp_path
+):
+    User.objects.filter(pk=counselor.pk).update(first_name="花子", last_name="佐藤")
+    Membership.objects.filter(user=counselor, clinic=demo_clinic).update(name_en="Hanako Sato")
+    consultation = _consultation(counselor, demo_clinic)
+    Consultation.objects.filter(pk=consultation.pk).update(handout_language="en")
+    sign_off(consultation, physician)
+    counselor_client.post(issue_url(consultation), **HX)
+    document = consultation.documents.get()
+    path = tmp_path / "en.pdf"
+    path.write_bytes(bytes(document.pdf))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Hanako Sato" in text and "佐藤" not in text
+    # The physician's account has no English name: the full name (or user name) as before.
+    assert (physician.get_full_name() or physician.get_username()) in text

@@ -497,6 +497,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # The account's name as printed on an English handout (its full name is printed on a Japanese
+    # one); empty: the full name on both.
+    name_en = models.CharField(_("name in English (for English handouts)"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -505,6 +508,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.clinic} ({self.role})"
+
+
+def staff_name(user, clinic, language: str) -> str:
+    """A staff account's name in a handout's language: the English name its membership at `clinic`
+    records for English handouts, else its full name (or user name)."""
+    if language == "en":
+        name_en = (
+            Membership.objects.filter(user=user, clinic=clinic)
+            .exclude(name_en="")
+            .values_list("name_en", flat=True)
+            .first()
+        )
+        if name_en:
+            return name_en
+    return user.get_full_name() or user.get_username()
 
 
 class Physician(models.Model):
@@ -524,8 +542,12 @@ class Physician(models.Model):
 class Offering(models.Model):
     """A treatment a clinic offers, at a tax-inclusive price (総額表示)."""
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="offerings")
-    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="offerings")
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("clinic")
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.PROTECT, related_name="offerings", verbose_name=_("treatment")
+    )
     active = models.BooleanField(_("offered"), default=True)
     price_per_session_yen = models.PositiveIntegerField(_("price per session (yen, tax incl.)"))
     is_sample_price = models.BooleanField(_("sample price"), default=False)
@@ -549,7 +571,9 @@ class Offering(models.Model):
 
 
 class CoursePrice(models.Model):
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="course_prices")
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="course_prices", verbose_name=_("offering")
+    )
     sessions = models.PositiveSmallIntegerField(_("sessions"))
     price_yen = models.PositiveIntegerField(_("course price (yen, tax incl.)"))
     changed_at = _changed_at()

@@ -181,6 +181,11 @@ STORAGES = {
 
 # Sessions: consultation laptops are shared, so an idle session ends.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+# django-modeltranslation's admin tabs need jQuery UI; its default is a CDN, which our CSP blocks
+# (script-src 'self'). A vendored copy (npm jquery-ui 1.14.2, MIT) is served as a static file.
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+# How long the link in a handout's QR code opens that handout on the patient's phone.
+DOCUMENT_LINK_DAYS = env_int("DOCUMENT_LINK_DAYS", 7, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -109,7 +109,9 @@ def _treatment_facts(t: Treatment) -> TreatmentFacts:
     if offering is not None:
         price = PriceFacts(
             per_session_yen=offering.price_per_session_yen,
-            courses=tuple((c.sessions, c.price_yen) for c in offering.course_prices.all()),
+            # One session is the price per session, its one source: a stored 1-session "course" row
+            # (older data) is ignored, so an edited per-session price cannot disagree with it.
+            courses=tuple((c.sessions, c.price_yen) for c in offering.course_prices.all() if c.sessions > 1),
             is_sample=offering.is_sample_price,
         )
     return TreatmentFacts(

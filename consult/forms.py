@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Condition, MedicalFlag
-from consult.models import FACE_AREA_SLUGS, SKIN_TYPES, Consultation
+from consult.models import FACE_AREA_SLUGS, PROFILE_FIELDS, SKIN_TYPES, Consultation
 
 # Control characters (C0 and C1) other than tab, newline and carriage return, bidirectional overrides and isolates (which can
 # make printed text read in a misleading order) and unpaired surrogates never reach the database.
@@ -159,6 +159,24 @@ class WorkspaceForm(forms.Form):
                 flags.append(slug)
         cleaned["flags"] = flags
         return cleaned
+
+    def savable_data(self, consultation: Consultation) -> dict | None:
+        """What can be saved although the form is invalid: every valid field as posted, and the stored
+        value for each field in error (so typing a bad budget does not lose a changed age band).
+        None when nothing can be saved: the version or the concerns and flags are not readable."""
+        cleaned = getattr(self, "cleaned_data", {})
+        if "version" in self.errors or "version" not in cleaned or self.non_field_errors():
+            return None
+        data = {
+            name: getattr(consultation, name) if name in self.errors else cleaned[name]
+            for name in PROFILE_FIELDS
+        }
+        return {
+            **data,
+            "version": cleaned["version"],
+            "concerns": cleaned["concerns"],
+            "flags": cleaned["flags"],
+        }
 
 
 class OptionForm(forms.Form):

@@ -233,6 +233,11 @@ class Consultation(models.Model):
         return self.reviewed_version is not None
 
     @property
+    def handout_language_name(self) -> str:
+        """The handout's language named in the language of the screen ("英語" in the Japanese UI)."""
+        return {"ja": _("Japanese"), "en": _("English")}[self.handout_language]
+
+    @property
     def reviewer_name(self) -> str:
         user = self.reviewed_by
         return (user.get_full_name() or user.get_username()) if user else ""
@@ -469,7 +474,7 @@ class DocumentQuerySet(models.QuerySet):
 
     def anonymise(self, at) -> int:
         """Remove the PDF and the snapshot (they hold the patient's data); the SHA-256 stays as evidence."""
-        return super().update(pdf=b"", snapshot={"anonymised": True, "at": at.isoformat()})
+        return super().update(pdf=b"", snapshot={"anonymised": True, "at": at.isoformat()}, issue_key=None)
 
     def listed(self) -> DocumentQuerySet:
         """For lists: who issued each, without the snapshot and PDF bytes."""
@@ -490,11 +495,20 @@ class Document(models.Model):
     snapshot = models.JSONField()
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
+    # What the document was made from (kind, consultation version, options, language), hashed: issuing
+    # the same again returns this document, and the constraint holds under simultaneous posts.
+    # Empty for documents issued before the key existed and for anonymised ones.
+    issue_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # Not a column: set by consult.documents.pipeline.issue when it returns a document issued earlier.
+    existing = False
 
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "issue_key"], name="document_issued_once"),
+        ]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consult import plan_views, views
+from consult import plan_views, present, views
 from consult.documents import KINDS
 from consult.documents import views as document_views
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("consultations/<uuid:public_id>/options/", views.workspace_option, name="option"),
     path("consultations/<uuid:public_id>/review/", views.workspace_review, name="review"),
     *plan_views.urlpatterns,
+    path("consultations/<uuid:public_id>/present/", present.present, name="present"),
+    # The signed, expiring link of a QR code: one document, no account (consult/documents/links.py).
+    path("d/<str:token>/", document_views.shared, name="shared_document"),
 ]
 # Each kind of document: issue (POST) and download its issued PDFs, e.g. .../handouts/<id>.pdf.
 for kind in KINDS.values():
@@ -28,5 +31,17 @@ for kind in KINDS.values():
             document_views.download,
             {"kind": kind.name},
             name=f"{kind.name}_download",
+        ),
+        path(
+            f"consultations/<uuid:public_id>/{kind.path}/<uuid:document_id>/",
+            document_views.view,
+            {"kind": kind.name},
+            name=f"{kind.name}_view",
+        ),
+        path(
+            f"consultations/<uuid:public_id>/{kind.path}/<uuid:document_id>/share/",
+            document_views.share,
+            {"kind": kind.name},
+            name=f"{kind.name}_share",
         ),
     ]

@@ -141,6 +141,10 @@ def _workspace_context(
         "can_review": request.user.has_perm(REVIEW, consultation),
         "strength_labels": dict(Indication.Strength.choices),
         "show_all": show_all,
+        # Every intake field's message ("" for none), shown next to the field; a save clears the old ones.
+        "field_errors": {
+            name: " ".join(form.errors.get(name, [])) if form else "" for name in PROFILE_FIELDS
+        },
         **extra,
     }
 
@@ -152,7 +156,7 @@ def _page_context(
     conditions = list(Condition.objects.all())
     flags = list(MedicalFlag.objects.all())
     return {
-        **_workspace_context(request, consultation, **extra),
+        **_workspace_context(request, consultation, form=form, **extra),
         "form": form or _initial_form(consultation, conditions, flags),
         "groups": condition_groups(conditions),
         "flags": flags,
@@ -214,14 +218,20 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
     form = WorkspaceForm(
         request.POST, conditions=list(Condition.objects.all()), flags=list(MedicalFlag.objects.all())
     )
-    if not form.is_valid():
+    valid = form.is_valid()
+    # The workspace posts its whole form (keep_valid=1): then the fields in error are marked and not
+    # saved, and every other change is (nothing typed is dropped). Any other post is all or nothing,
+    # since a field it left out would be saved as empty.
+    keep_valid = request.POST.get("keep_valid") == "1"
+    data = form.cleaned_data if valid else form.savable_data(consultation) if keep_valid else None
+    if data is None:
         return _respond(
             request, consultation, status=422, form=form, save_error=_("Not saved: check the marked fields.")
         )
     try:
         # The change and its audit rows commit together: a failed audit insert saves nothing.
         with transaction.atomic():
-            cleared = consultation.save_profile(form.cleaned_data)
+            cleared = consultation.save_profile(data)
             record(
                 request,
                 AuditEvent.Action.CHANGE,
@@ -234,6 +244,16 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
         return _conflict(request, public_id)
     except DatabaseError:
         return _database_error(request, consultation)
+    if not valid:
+        return _respond(
+            request,
+            consultation.reloaded(),
+            status=422,
+            form=form,
+            save_error=_(
+                "The other changes were saved; the marked fields were not. Correct them to save them."
+            ),
+        )
     return _respond(request, consultation.reloaded(), saved=True)
 
 

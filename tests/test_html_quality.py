@@ -89,6 +89,16 @@ def pages(
         get("workspace-contraindicated", f"/consultations/{contraindicated.public_id}/", users["physician"])
         get("consultation-list-unsigned", "/consultations/?review=unsigned", counselor)
     get("audit-log", "/audit/", users["clinic_admin"])
+    # Presentation mode: the signed comparison, and general information before a sign-off.
+    get("present-signed", f"/consultations/{consultation.public_id}/present/", counselor)
+    get("present-general", f"/consultations/{empty.public_id}/present/", counselor)
+    handout = consultation.documents.first()
+    if handout is not None:
+        get(
+            "handout-share",
+            f"/consultations/{consultation.public_id}/handouts/{handout.public_id}/share/",
+            counselor,
+        )
     return fetched
 
 

@@ -16,7 +16,16 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from catalog.models import Clinic, Condition, HomeCareTip, Nutrient, Offering, SideEffect, Treatment
+from catalog.models import (
+    Clinic,
+    Condition,
+    HomeCareTip,
+    Nutrient,
+    Offering,
+    SideEffect,
+    Treatment,
+    staff_name,
+)
 from consult.documents import pipeline
 from consult.documents.handout_text import TEXT
 from consult.documents.timeline import timeline_geometry
@@ -56,11 +65,12 @@ def build_snapshot(
     language = consultation.handout_language
     today = timezone.localtime(issued_at).date()
     counselor = consultation.counselor
+    clinic = consultation.clinic
     overrides = {
         o.treatment.slug: {
             "flags": list(o.override_flags),
             "reason": o.override_reason,
-            "by": (o.override_by.get_full_name() or o.override_by.get_username()) if o.override_by else "",
+            "by": staff_name(o.override_by, clinic, language) if o.override_by else "",
             "at": o.override_at,
         }
         for o in consultation.options.all()
@@ -76,9 +86,12 @@ def build_snapshot(
         header={
             "patient": consultation.display_name,
             "chart_number": consultation.chart_number,
-            "counselor": counselor.get_full_name() or counselor.get_username(),
-            "issued_by": issued_by.get_full_name() or issued_by.get_username(),
-            "signed_off_by": consultation.reviewer_name if signed else "",
+            # Staff names in the handout's language where the account has one (Membership.name_en).
+            "counselor": staff_name(counselor, clinic, language),
+            "issued_by": staff_name(issued_by, clinic, language),
+            "signed_off_by": staff_name(consultation.reviewed_by, clinic, language)
+            if signed and consultation.reviewed_by
+            else "",
             "signed_off_at": consultation.reviewed_at if signed else None,
         },
         notes=consultation.notes,
@@ -139,6 +152,16 @@ def _build(
             )
         concerns = _concerns(profile, facts.condition_parent, language)
         options = _options(clinic, compared, language)
+        # Not named when left out for a medical answer (an absolute contraindication): a pregnant
+        # patient's paper names no retinoid at all; she reads that some were left out for her answers.
+        shown = {o["slug"] for o in options}
+        left_out = [e for e in result.excluded if e.treatment not in shown]
+        excluded = [
+            {"slug": e.treatment, "name": e.name, "reasons": [r.text for r in e.reasons]}
+            for e in left_out
+            if not any(r.code == "contraindication" for r in e.reasons)
+        ]
+        excluded_medical = len(left_out) - len(excluded)
         for option in options:
             _mark_contraindications(option, profile, facts, (overrides or {}).get(option["slug"]), language)
         home_care, home_sources = _home_care(concerns, facts.condition_parent, profile.flags, language)
@@ -181,6 +204,10 @@ def _build(
         "areas": sorted({a for c in concerns for a in c["areas"]}, key=FACE_AREA_SLUGS.index),
         "options_source": source,
         "options": options,
+        # Treatments for her concerns that are not options, and why (snapshot key added later: an
+        # older snapshot has none and prints no such list).
+        "excluded": excluded,
+        "excluded_medical": excluded_medical,
         "event": event,
         "home_care": home_care,
         "notes": notes,
@@ -508,6 +535,9 @@ def _context(snapshot: dict) -> dict:
         "unapproved": [o for o in snapshot["options"] if o["regulatory"]["unapproved"]],
         "regenerative": [o for o in snapshot["options"] if o["regulatory"]["status"] == "regenerative"],
         "face_areas": [(slug, AREA_NAMES[language][slug]) for slug in FACE_AREA_SLUGS],
+        "excluded_medical_text": TEXT[language]["excluded_medical"].format(n=snapshot["excluded_medical"])
+        if snapshot.get("excluded_medical")
+        else "",
     }
 
 

@@ -92,6 +92,9 @@ TEXT = {
         "plan_filed": "当院は再生医療等提供計画を厚生労働大臣に提出（届出）しています。届出は、国が効果を確かめたことを意味するものではありません。",
         "plan_missing": "提供計画番号は医師にご確認ください。",
         "timeline": "施術スケジュールの目安",
+        "excluded_h": "今回の選択肢に含めなかった施術と理由",
+        "excluded_intro": "お悩みに対して行われることがある施術のうち、ご希望や問診の内容から今回の選択肢に含めなかったものです。",
+        "excluded_medical": "このほか{n}件の施術は、問診でのご回答（体質・健康状態）から今回は含めていません。理由は医師がご説明します。",
         "timeline_note": "0週目をこの資料の発行日とし、できるだけ早く始めた場合の一般的な経過の例です"
         "（準備の期間が必要な施術は、その後に初回の施術となります）。回数・間隔・ダウンタイム・変化の時期には"
         "個人差があり、実際の予定は医師と相談して決めます。",
@@ -212,6 +215,9 @@ TEXT = {
         "government has confirmed that the treatment works.",
         "plan_missing": "Ask the physician for the provision plan number.",
         "timeline": "A typical course over time",
+        "excluded_h": "Treatments not included, and why",
+        "excluded_intro": "Treatments sometimes used for your concerns that were not included this time, given your wishes and your answers.",
+        "excluded_medical": "{n} more treatment(s) were left out because of your answers to the medical questions; the physician explains why.",
         "timeline_note": "Week 0 is the date of this handout. This is a general example of a course started as "
         "early as it can be (where preparation is needed, the first session follows it): the number of "
         "sessions, their spacing, downtime and when a change shows differ between people, and the actual "

@@ -10,12 +10,13 @@ rendering, storing, refusing and auditing are here and in `consult/documents/vie
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -99,16 +100,31 @@ def render(kind: DocumentKind, snapshot: dict, document_id: str) -> bytes:
     return html_to_pdf(html, identifier=document_id.replace("-", ""), stylesheets=(kind.stylesheet,))
 
 
+def issue_key(kind: DocumentKind, consultation: Consultation) -> str:
+    """What makes two issues the same document: kind, consultation version, options and language.
+    (The version moves with every saved change; the options and language are named for clarity.)"""
+    options = [o.treatment.slug for o in consultation.options.all()]
+    facts = [kind.name, consultation.version, options, consultation.handout_language]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
+
+
 def issue(kind: DocumentKind, consultation: Consultation, user, request=None) -> Document:
     """Snapshot the consultation (read `with_details()`), render it, and store snapshot, PDF and SHA-256
     together with its audit row (one transaction: no document without its row, and no row without
     its document). The PDF is rendered before the transaction opens, so no lock is held meanwhile.
+
+    Issuing again what was already issued (same `issue_key`) stores nothing and returns that document,
+    with `existing` set True; also when two posts arrive at once (the unique constraint decides).
 
     Raises Refused, storing nothing, when the kind needs the physician's sign-off and the consultation
     has none for its current version, or when the kind finds a gap the patient's paper must not have.
     """
     if kind.needs_sign_off and not consultation.is_signed_off:
         raise Refused([sign_off_missing()], sign_off=True)
+    key = issue_key(kind, consultation)
+    earlier = _issued(consultation, key)
+    if earlier is not None:
+        return earlier
     issued_at = timezone.now().replace(microsecond=0)
     document_id = uuid.uuid4()
     snapshot = kind.build(consultation, user, issued_at, document_id)
@@ -125,16 +141,24 @@ def issue(kind: DocumentKind, consultation: Consultation, user, request=None) ->
             ).exists()
         ):
             raise Refused([sign_off_missing()], sign_off=True)
-        document = Document.objects.create(
-            public_id=document_id,
-            consultation=consultation,
-            kind=kind.name,
-            issued_by=user,
-            language=snapshot["language"],
-            snapshot=snapshot,
-            pdf=pdf,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-        )
+        try:
+            with transaction.atomic():  # a savepoint: the constraint's refusal leaves the rest usable
+                document = Document.objects.create(
+                    public_id=document_id,
+                    consultation=consultation,
+                    kind=kind.name,
+                    issued_by=user,
+                    language=snapshot["language"],
+                    snapshot=snapshot,
+                    pdf=pdf,
+                    sha256=hashlib.sha256(pdf).hexdigest(),
+                    issue_key=key,
+                )
+        except IntegrityError:
+            earlier = _issued(consultation, key)
+            if earlier is None:
+                raise
+            return earlier
         # `issued_at` is auto_now_add; align it with the time printed on the document.
         Document.objects.filter(pk=document.pk).update(issued_at=issued_at)
         document.issued_at = issued_at
@@ -146,4 +170,11 @@ def issue(kind: DocumentKind, consultation: Consultation, user, request=None) ->
             user=user,
             detail={"kind": kind.name, "language": document.language, "sha256": document.sha256},
         )
+    return document
+
+
+def _issued(consultation: Consultation, key: str) -> Document | None:
+    document = Document.objects.filter(consultation=consultation, issue_key=key).first()
+    if document is not None:
+        document.existing = True
     return document

@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from consult.access import HtmxHttpRequest, consultation_for, refuse
 from consult.audit import record
-from consult.documents import KINDS
+from consult.documents import KINDS, links
 from consult.documents.pipeline import DocumentKind, Refused
 from consult.documents.pipeline import issue as issue_document
-from consult.models import Consultation, Document
+from consult.models import AuditEvent, Consultation, Document
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +70,93 @@ def issue(request: HtmxHttpRequest, public_id, kind: str) -> HttpResponse:
             return _card(request, document_kind, consultation, status=422, issue_error=exc.problems)
         messages.error(request, _("Not issued: %(problems)s") % {"problems": " ".join(exc.problems)})
         return redirect("consult:workspace", public_id=consultation.public_id)
+    if document.existing:
+        # Nothing changed since this document was issued: no second copy, the same one again.
+        if request.htmx:
+            return _card(request, document_kind, consultation, issued=document, existing=True)
+        messages.info(request, _("This comparison was already issued unchanged: no second copy was made."))
+        return redirect("consult:workspace", public_id=consultation.public_id)
     if request.htmx:
         return _card(request, document_kind, consultation, issued=document)
     return redirect("consult:workspace", public_id=consultation.public_id)
 
 
+def _document(request: HtmxHttpRequest, public_id, document_id, kind: str) -> Document:
+    consultation = consultation_for(request, public_id, "consult.view_consultation")
+    try:
+        return consultation.documents.select_related("consultation__clinic").get(
+            public_id=document_id, kind=kind
+        )
+    except Document.DoesNotExist:
+        refuse(request, 404, "no-such-document", consultation)
+
+
 @login_required
 @require_GET
 def download(request: HtmxHttpRequest, public_id, document_id, kind: str) -> HttpResponse:
-    document_kind = KINDS[kind]
-    consultation = consultation_for(request, public_id, "consult.view_consultation")
+    """The PDF as a file to save (the "Download" link)."""
+    return _serve(request, KINDS[kind], _document(request, public_id, document_id, kind), inline=False)
+
+
+@login_required
+@require_GET
+def view(request: HtmxHttpRequest, public_id, document_id, kind: str) -> HttpResponse:
+    """The PDF opened in the browser's viewer, to read or print."""
+    return _serve(request, KINDS[kind], _document(request, public_id, document_id, kind), inline=True)
+
+
+@login_required
+@require_GET
+def share(request: HtmxHttpRequest, public_id, document_id, kind: str) -> HttpResponse:
+    """A QR code the patient scans to take this one document home: a signed link that expires."""
+    document = _document(request, public_id, document_id, kind)
+    if document.is_anonymised:
+        raise Http404
+    token = links.make(document)
+    url = request.build_absolute_uri(reverse("consult:shared_document", args=[token]))
+    record(
+        request,
+        AuditEvent.Action.VIEW,
+        consultation=document.consultation,
+        obj=document,
+        detail={"kind": kind, "link": "created", "valid_days": links.valid_days()},
+    )
+    expires = timezone.localtime(timezone.now() + links.max_age())
+    context = {"document": document, "url": url, "qr": links.qr_svg(url), "expires": expires}
+    return render(request, "consult/document_share.html", context)
+
+
+@login_not_required
+@require_GET
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """What the QR code opens, without an account: only the one document the link was signed for,
+    until the link expires. Every use is audited, served or not."""
     try:
-        document = consultation.documents.get(public_id=document_id, kind=kind)
-    except Document.DoesNotExist:
-        refuse(request, 404, "no-such-document", consultation)
+        document = links.document(token)
+    except links.Expired as exc:
+        record(
+            request,
+            KINDS[exc.document.kind].download_action,
+            consultation=exc.document.consultation,
+            obj=exc.document,
+            detail={"kind": exc.document.kind, "served": False, "reason": "link-expired", "via": "link"},
+        )
+        return _message(
+            _("This link has expired. Ask the clinic for a new one, or for the printed copy."), status=410
+        )
+    except links.Invalid:
+        record(
+            request, AuditEvent.Action.DOWNLOAD_DOCUMENT, detail={"served": False, "reason": "link-invalid"}
+        )
+        return _message(_("This link is not valid. Ask the clinic for a new one."), status=404)
+    return _serve(request, KINDS[document.kind], document, inline=True, via="link")
+
+
+def _serve(
+    request: HttpRequest, document_kind: DocumentKind, document: Document, *, inline: bool, via: str = ""
+) -> HttpResponse:
+    kind = document_kind.name
+    consultation = document.consultation
     if document.is_anonymised:
         return _refused(
             request,
@@ -110,13 +184,12 @@ def download(request: HtmxHttpRequest, public_id, document_id, kind: str) -> Htt
             ),
             status=409,
         )
-    record(
-        request, document_kind.download_action, consultation=consultation, obj=document, detail={"kind": kind}
-    )
+    detail = {"kind": kind, **({"via": via} if via else {}), **({"inline": True} if inline else {})}
+    record(request, document_kind.download_action, consultation=consultation, obj=document, detail=detail)
     issued = timezone.localtime(document.issued_at)
     filename = f"{kind}-{issued:%Y-%m-%d}-{document.public_id.hex[:8]}.pdf"
     response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -20,20 +20,127 @@
   }
   var form = document.getElementById("profile-form");
   var t = document.documentElement.lang === "en"
-    ? { unsaved: "Unsaved changes", saving: "Saving…", failed: "Not saved: no connection. Your input is kept; try again." }
-    : { unsaved: "未保存の変更があります", saving: "保存中…", failed: "保存できませんでした（接続エラー）。入力内容は残っています。もう一度お試しください。" };
+    ? { unsaved: "Unsaved changes", saving: "Saving…", failed: "Not saved: no connection. Your input is kept; try again.",
+        draft: "What you typed after your session ended was not saved. It was kept on this device.",
+        restore: "Put it back and save", discard: "Discard it", restored: "Put back; saving…" }
+    : { unsaved: "未保存の変更があります", saving: "保存中…", failed: "保存できませんでした（接続エラー）。入力内容は残っています。もう一度お試しください。",
+        draft: "ログインが切れた後に入力した内容は保存されていません。この端末に残してあります。",
+        restore: "元に戻して保存する", discard: "破棄する", restored: "入力を戻しました。保存中…" };
+
+  // Unsaved input: typed and not yet sent, or refused (a field in error). Leaving then asks first.
+  var dirty = false;
+  var inFlight = false;
+  function isSave(elt) { return !!elt && elt.getAttribute && elt.getAttribute("data-hx-target") === "#results"; }
 
   if (form) {
-    form.addEventListener("input", function () { setState("unsaved", t.unsaved); });
+    form.addEventListener("input", function () { dirty = true; setState("unsaved", t.unsaved); });
     form.addEventListener("change", function (event) {
+      dirty = true;
       var box = event.target.closest(".concern");
       if (box && event.target.classList.contains("concern-toggle")) box.classList.toggle("on", event.target.checked);
       if (event.target.name && event.target.name.indexOf("areas-") === 0) syncMap(event.target.name.slice(6));
     });
+    // Pending typing is sent at once when the tab is hidden (switching apps on the tablet, closing it).
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden" && dirty && !inFlight) htmx.trigger(form, "change");
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (!dirty && !inFlight) return;
+      htmx.trigger(form, "change");
+      event.preventDefault();
+      event.returnValue = "";
+    });
   }
-  document.body.addEventListener("htmx:beforeRequest", function () { setState("saving", t.saving); });
-  document.body.addEventListener("htmx:sendError", function () { setState("failed", t.failed); });
-  document.body.addEventListener("htmx:responseError", function () { setState("failed", t.failed); });
+  // Only saves and option changes answer with the save state; a handout issue leaves the badge alone.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (!isSave(event.detail.elt)) return;
+    if (event.detail.elt === form) { dirty = false; inFlight = true; }
+    setState("saving", t.saving);
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt !== form) return;
+    inFlight = false;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    // 422: a field was refused and its text is still only on this page; 503 / no answer: nothing saved.
+    // (409: another tab's version won; the banner says to reload, so leaving is not held up.)
+    if (status === 422 || status === 503 || status === 0) dirty = true;
+  });
+  document.body.addEventListener("htmx:sendError", function (event) {
+    if (isSave(event.detail.elt)) setState("failed", t.failed);
+  });
+  document.body.addEventListener("htmx:responseError", function (event) {
+    if (isSave(event.detail.elt)) setState("failed", t.failed);
+  });
+  // Each field the server refused is marked (aria-invalid) and described by its message.
+  function markFields() {
+    document.querySelectorAll(".field-error").forEach(function (span) {
+      var field = form && form.elements[span.id.slice(6)];
+      if (!field || !field.setAttribute) return;
+      field.setAttribute("aria-describedby", span.id);
+      if (span.textContent.trim()) field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
+    });
+  }
+  markFields();
+  document.body.addEventListener("htmx:afterSettle", markFields);
+
+  // The session ended: the server answers a save with a redirect to the login page. What was typed
+  // is kept in this tab (sessionStorage) and offered back after logging in, never saved unasked.
+  var draftKey = "draft:" + location.pathname;
+  function snapshot() {
+    var entries = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken" && name !== "version") entries.push([name, value]);
+    });
+    return entries;
+  }
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    var to = xhr && xhr.getResponseHeader("HX-Redirect");
+    if (!form || !to || to.indexOf("/login") === -1) return;
+    try { sessionStorage.setItem(draftKey, JSON.stringify(snapshot())); } catch (e) { /* private mode: nothing kept */ }
+    dirty = false;
+    inFlight = false;
+  });
+  function restore(entries) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.name === "version") return;
+      var values = entries.filter(function (e) { return e[0] === el.name; }).map(function (e) { return e[1]; });
+      if (el.type === "checkbox" || el.type === "radio") el.checked = values.indexOf(el.value) !== -1;
+      else if (values.length) el.value = values[0];
+    });
+    document.querySelectorAll(".concern").forEach(function (box) {
+      var toggle = box.querySelector(".concern-toggle");
+      box.classList.toggle("on", !!(toggle && toggle.checked));
+      syncMap(box.id.slice(8));
+    });
+  }
+  var saved = null;
+  try { saved = sessionStorage.getItem(draftKey); } catch (e) { saved = null; }
+  var notice = document.getElementById("draft-notice");
+  if (form && saved && notice) {
+    notice.hidden = false;
+    notice.setAttribute("role", "alert");
+    var text = document.createElement("p");
+    text.textContent = t.draft;
+    var put = document.createElement("button");
+    put.type = "button";
+    put.className = "primary";
+    put.textContent = t.restore;
+    var drop = document.createElement("button");
+    drop.type = "button";
+    drop.textContent = t.discard;
+    notice.append(text, put, " ", drop);
+    var forget = function () { sessionStorage.removeItem(draftKey); notice.hidden = true; notice.textContent = ""; };
+    put.addEventListener("click", function () {
+      restore(JSON.parse(saved));
+      forget();
+      dirty = true;
+      setState("unsaved", t.restored);
+      htmx.trigger(form, "change");
+    });
+    drop.addEventListener("click", forget);
+  }
 
   // One write at a time. Every save and option change carries the version this page last saw, so two
   // requests in flight at once would carry the same version and the server would refuse the second as

@@ -1,0 +1,167 @@
+"""Autosave never drops input (issue 16, item 1), at 1280×800 and 820×1180: a refused field does not
+hold back the others and is marked next to itself; leaving with unsaved typing asks first; a session
+that ended keeps what was typed; the status is seen where the counselor works."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import Page, expect
+
+from consult.models import Consultation
+from tests.browser.conftest import SAVE_TIMEOUT_MS, log_in_context
+from tests.browser.scenes import consultation_with_options
+from tests.browser.test_session_expiry import log_in_form_here
+from tests.conftest import sign_off
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "tablet": {"width": 820, "height": 1180}}
+
+
+@pytest.fixture(params=VIEWPORTS.values(), ids=VIEWPORTS.keys())
+def page_at(request, browser, browser_context_args, live_server, counselor):
+    context = browser.new_context(**{**browser_context_args, "viewport": request.param})
+    log_in_context(context, counselor, live_server.url)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def consultation(counselor, demo_clinic) -> Consultation:
+    return Consultation.objects.create(clinic=demo_clinic, counselor=counselor, chart_number="S-1")
+
+
+def open_page(page: Page, consultation: Consultation) -> str:
+    url = f"/consultations/{consultation.public_id}/"
+    page.goto(url)
+    return url
+
+
+def answered(page: Page, action, status: int) -> None:
+    with page.expect_response(
+        lambda r: "/save/" in r.url and r.request.method == "POST", timeout=SAVE_TIMEOUT_MS
+    ) as response:
+        action()
+    assert response.value.status == status
+    expect(page.locator(".htmx-request")).to_have_count(0)
+
+
+def test_a_cleared_chart_number_does_not_hold_back_the_age_band(page_at: Page, consultation):
+    page = page_at
+    open_page(page, consultation)
+    chart = page.locator("#id_chart_number")
+    answered(page, lambda: (chart.fill(""), chart.press("Tab")), 422)
+    answered(page, lambda: page.locator("#id_age_band").select_option("30s"), 422)
+    # The refused field is marked next to itself, with the server's message, and stays as typed.
+    expect(page.locator("#error-chart_number")).to_be_visible()
+    expect(page.locator("#error-chart_number")).not_to_be_empty()
+    expect(chart).to_have_attribute("aria-invalid", "true")
+    expect(chart).to_have_value("")
+    consultation.refresh_from_db()
+    assert consultation.age_band == "30s" and consultation.chart_number == "S-1"
+    page.reload()
+    expect(page.locator("#id_age_band")).to_have_value("30s")
+    expect(page.locator("#error-chart_number")).to_be_empty()
+
+
+@pytest.mark.parametrize(("field", "value"), [("budget_yen", "-5"), ("max_downtime_days", "999")])
+def test_an_out_of_range_number_is_marked_and_the_rest_is_saved(page_at: Page, consultation, field, value):
+    page = page_at
+    open_page(page, consultation)
+    box = page.locator(f"#id_{field}")
+    answered(page, lambda: (box.fill(value), box.press("Tab")), 422)
+    expect(page.locator(f"#error-{field}")).not_to_be_empty()
+    expect(box).to_have_attribute("aria-invalid", "true")
+    answered(page, lambda: page.locator("#id_max_pain").select_option("1"), 422)
+    consultation.refresh_from_db()
+    assert consultation.max_pain == 1 and getattr(consultation, field) is None
+    # Corrected, it saves and the mark goes.
+    answered(page, lambda: (box.fill("5"), box.press("Tab")), 200)
+    expect(box).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#save-state")).to_have_class(re.compile(r"\bsaved\b"))
+
+
+def test_leaving_with_unsaved_typing_asks_first(page_at: Page, consultation):
+    page = page_at
+    open_page(page, consultation)
+    notes = page.locator("#id_notes")
+    notes.click()
+    notes.press_sequentially("術後のケアについて質問あり")
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.evaluate("location.reload()")
+    expect(notes).to_have_value("術後のケアについて質問あり")
+    assert dialogs == ["beforeunload"]
+    # The typing is sent anyway (flushed): once saved, leaving no longer asks.
+    expect(page.locator("#save-state")).to_have_class(re.compile(r"\bsaved\b"), timeout=SAVE_TIMEOUT_MS)
+    consultation.refresh_from_db()
+    assert consultation.notes == "術後のケアについて質問あり"
+
+
+def test_after_the_session_ended_the_typed_change_is_offered_back(page_at: Page, consultation):
+    page = page_at
+    url = open_page(page, consultation)
+    Session.objects.all().delete()
+    page.locator("#id_age_band").select_option("40s")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"), timeout=SAVE_TIMEOUT_MS)
+    log_in_form_here(page)
+    page.wait_for_url(lambda u: "/accounts/login/" not in u)
+    assert page.url.endswith(url)
+    notice = page.locator("#draft-notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("保存されていません")
+    consultation.refresh_from_db()
+    assert consultation.age_band == ""  # nothing is saved unasked
+    answered(page, lambda: notice.get_by_role("button", name="元に戻して保存する").click(), 200)
+    expect(notice).to_be_hidden()
+    expect(page.locator("#id_age_band")).to_have_value("40s")
+    consultation.refresh_from_db()
+    assert consultation.age_band == "40s"
+    page.reload()
+    expect(page.locator("#draft-notice")).to_be_hidden()
+
+
+def test_a_refused_save_while_writing_notes_is_seen_there(page_at: Page, consultation):
+    page = page_at
+    open_page(page, consultation)
+    Consultation.objects.filter(pk=consultation.pk).update(version=5)  # another tab saved meanwhile
+    notes = page.locator("#id_notes")
+    notes.scroll_into_view_if_needed()
+    with page.expect_response(lambda r: "/save/" in r.url, timeout=SAVE_TIMEOUT_MS) as response:
+        notes.fill("メモ")
+        notes.press("Tab")
+    assert response.value.status == 409
+    expect(page.locator("#conflict .conflict")).to_be_in_viewport()
+    expect(page.locator("#save-state")).to_be_in_viewport()
+
+
+def test_issuing_a_handout_does_not_leave_the_badge_on_saving(
+    page_at: Page, counselor, physician, demo_clinic
+):
+    consultation = consultation_with_options(counselor, demo_clinic)
+    sign_off(consultation, physician)
+    page = page_at
+    open_page(page, consultation)
+    with page.expect_response(lambda r: "/handouts/" in r.url, timeout=60_000):
+        page.locator("#handout-issue button[type=submit]").click()
+    expect(page.locator("#handouts .notice")).to_be_visible(timeout=60_000)
+    expect(page.locator("#save-state")).not_to_have_text(re.compile("保存中"))
+
+
+def test_the_language_hint_follows_the_handout_language(page_at: Page, counselor, physician, demo_clinic):
+    consultation = consultation_with_options(counselor, demo_clinic)
+    sign_off(consultation, physician)
+    page = page_at
+    open_page(page, consultation)
+    expect(page.locator("#handout-issue")).to_contain_text("日本語")
+    answered(page, lambda: page.locator("#id_handout_language").select_option("en"), 200)
+    expect(page.locator("#handout-issue")).to_contain_text("英語")
+    expect(page.locator("#handout-issue")).not_to_contain_text("English")

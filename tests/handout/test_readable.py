@@ -1,0 +1,77 @@
+"""A handout people can read (issue 16 item 5): no text below 9 pt outside the page footer, and the
+body text at 10 pt or more; read from the PDF's own text operators (pikepdf). (The timeline chart is
+drawn as a form XObject and is not counted here.)"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+
+import pikepdf
+import pytest
+
+from consult.documents.handout import render_handout
+from consult.documents.handout_text import TEXT
+from tests.handout.conftest import squash
+
+
+def _text_sizes(path) -> Counter:
+    """Font size (pt) of every text-showing operator: the size set by Tf, scaled by the text matrix
+    and the current transformation (WeasyPrint draws in CSS px under a 0.75 scale, SVG under its own)."""
+    sizes: Counter = Counter()
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            ctm, stack = 1.0, []
+            size, tm = None, 1.0
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "q":
+                    stack.append(ctm)
+                elif op == "Q":
+                    ctm = stack.pop()
+                elif op == "cm":
+                    ctm *= abs(float(operands[0])) or abs(float(operands[1]))
+                elif op == "Tf":
+                    size = float(operands[1])
+                elif op == "Tm":
+                    tm = abs(float(operands[3])) or abs(float(operands[1]))
+                elif op in ("Tj", "TJ") and size is not None:
+                    sizes[round(size * tm * ctm, 1)] += 1
+    return sizes
+
+
+@pytest.mark.parametrize("name", ["handout_ja", "handout_en"])
+def test_text_is_large_enough(db, request, name):
+    rendered = request.getfixturevalue(name)
+    sizes = _text_sizes(rendered.path)
+    # Below 9 pt only the running footer (contact line and ID 8 pt, page number 8.5 pt) and the
+    # 1 pt element that carries the contact line into the footer (string-set, not shown).
+    assert {size for size in sizes if size < 9} <= {1.0, 8.0, 8.5}, sorted(sizes.items())
+    body = sizes.most_common(1)[0][0]
+    assert body >= 10, sizes.most_common(5)
+
+
+@pytest.mark.parametrize("name", ["handout_ja", "handout_en"])
+def test_summary_first_then_details_then_what_was_left_out(db, request, name):
+    rendered = request.getfixturevalue(name)
+    t = TEXT[rendered.snapshot["language"]]
+    text = squash(rendered.text("-raw"))
+    order = [t["concerns"], t["comparison"], t["timeline"], t["how"]]  # t["how"]: first in the details
+    positions = [text.index(squash(heading)) for heading in order]
+    assert positions == sorted(positions), order
+    excluded = rendered.snapshot["excluded"]
+    assert excluded, "the profile leaves some treatments out"
+    assert text.index(squash(t["excluded_h"])) > text.index(squash(t["timeline"]))
+    for e in excluded[:3]:
+        assert squash(e["name"]) in text
+        assert squash(e["reasons"][0])[:20] in text
+
+
+def test_an_older_snapshot_without_the_excluded_list_still_renders(db, handout_ja, tmp_path):
+    old = {k: v for k, v in handout_ja.snapshot.items() if k not in ("excluded", "excluded_medical")}
+    pdf = render_handout(old)
+    path = tmp_path / "old.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert squash(TEXT["ja"]["comparison"]) in squash(text)
+    assert squash(TEXT["ja"]["excluded_h"]) not in squash(text)

@@ -75,3 +75,23 @@ def test_an_older_snapshot_without_the_excluded_list_still_renders(db, handout_j
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert squash(TEXT["ja"]["comparison"]) in squash(text)
     assert squash(TEXT["ja"]["excluded_h"]) not in squash(text)
+
+
+def _page_of(rendered, heading: str) -> int:
+    """The 1-based page whose text holds `heading` first (pdftotext, one page at a time)."""
+    for number in range(1, rendered.pages + 1):
+        if squash(heading) in squash(rendered.text("-f", str(number), "-l", str(number))):
+            return number
+    raise AssertionError(f"{heading!r} is on no page")
+
+
+@pytest.mark.parametrize("name", ["handout_ja", "handout_en"])
+def test_the_summary_is_the_first_two_pages(db, request, name):
+    """Three options: concerns, the comparison grid and the timeline on pages 1–2; the details per
+    option start on page 2 at the earliest (issue 16 item 5)."""
+    rendered = request.getfixturevalue(name)
+    t = TEXT[rendered.snapshot["language"]]
+    assert len(rendered.snapshot["options"]) == 3
+    assert _page_of(rendered, t["timeline"]) <= 2
+    first = rendered.snapshot["options"][0]
+    assert _page_of(rendered, t["how"]) >= 2 and _page_of(rendered, first["label"]) >= 2

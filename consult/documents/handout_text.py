@@ -52,6 +52,7 @@ TEXT = {
         "q9": "費用の目安（税込）",
         "q10": "法令上の位置づけ",
         "q11": "ご希望との兼ね合い",
+        "in_details": "各選択肢の説明（後半）に記載しています。",
         "not_matched": "記録したお悩みには対応づけられていません。",
         "not_suitable": "記録したお悩みには適応外とされている施術です。",
         "no_conflict": "記録したご希望と重なる注意点はありません（リスク・副作用はご確認ください）。",
@@ -173,6 +174,7 @@ TEXT = {
         "q9": "Estimated cost (tax incl.)",
         "q10": "Regulatory status",
         "q11": "How it fits your wishes",
+        "in_details": "Described in each option's own section, after the summary.",
         "not_matched": "Not matched to the recorded concerns.",
         "not_suitable": "Rated not suitable for the recorded concerns.",
         "no_conflict": "Nothing conflicts with the recorded wishes (do read the risks and side effects).",
@@ -218,16 +220,15 @@ TEXT = {
         "excluded_h": "Treatments not included, and why",
         "excluded_intro": "Treatments sometimes used for your concerns that were not included this time, given your wishes and your answers.",
         "excluded_medical": "{n} more treatment(s) were left out because of your answers to the medical questions; the physician explains why.",
-        "timeline_note": "Week 0 is the date of this handout. This is a general example of a course started as "
-        "early as it can be (where preparation is needed, the first session follows it): the number of "
-        "sessions, their spacing, downtime and when a change shows differ between people, and the actual "
-        "plan is agreed with the physician.",
-        "timeline_event": "Your event ({d}) is placed by its weeks from the date of this handout.",
+        "timeline_note": "Week 0 is the date of this handout: a general example of a course started as early "
+        "as it can be, after any preparation. Sessions, spacing, downtime and when a change shows differ "
+        "between people; the actual plan is agreed with the physician.",
+        "timeline_event": "Your event ({d}) is shown in weeks from the same date.",
         "legend_session": "Session (typical number)",
         "legend_extra": "Further session if needed",
         "legend_downtime": "Downtime (longest)",
         "legend_effect": "When a change may show",
-        "legend_lead": "Preparation before the first session (e.g. cell culture)",
+        "legend_lead": "Preparation (e.g. cell culture)",
         "lead_band": "preparation",
         "legend_event": "Your event",
         "week": "wk",

@@ -7,8 +7,10 @@ import re
 
 from consult.documents.handout_text import TEXT
 
-TIMELINE = {"width": 720, "label_width": 176, "right": 14, "top": 26, "row": 46, "bottom": 34, "font": 11}
-LEAD_FONT = 9  # the preparation band's label
+# SVG units; the chart is drawn 184 mm (521.6 pt) wide, so at a width of 560 one unit is 0.93 pt and
+# every text of 10 units or more prints at 9.3 pt or more (issue 16: no text below 9 pt).
+TIMELINE = {"width": 560, "label_width": 150, "right": 12, "top": 24, "row": 32, "bottom": 28, "font": 10}
+LEAD_FONT = 10  # the preparation band's label
 
 
 def _char_em(char: str) -> float:
@@ -88,7 +90,7 @@ def timeline_geometry(snapshot: dict) -> dict:
         lead_geo = None
         if lead:
             width = round(x(lead) - x0, 1)
-            fits = sum(map(_char_em, band_label)) * LEAD_FONT + 6 <= width
+            fits = sum(map(_char_em, band_label)) * LEAD_FONT + 12 <= width
             lead_geo = {
                 "x": x0,
                 "w": width,
@@ -133,13 +135,14 @@ def timeline_geometry(snapshot: dict) -> dict:
         }
     return {
         "width": g["width"],
+        "font": g["font"],
         "height": axis_y + g["bottom"],
         "x0": x0,
         "x1": x1,
         "top": g["top"],
         "axis_y": axis_y,
         "tick_label_y": axis_y + 13,
-        "axis_label_y": axis_y + 28,
+        "axis_label_y": axis_y + 25,
         "rows": rows,
         "ticks": [{"x": x(w), "label": w} for w in range(0, weeks + 1, step)],
         "event": event_geo,

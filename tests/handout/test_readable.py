@@ -4,6 +4,7 @@ drawn as a form XObject and is not counted here.)"""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections import Counter
 
@@ -75,3 +76,47 @@ def test_an_older_snapshot_without_the_excluded_list_still_renders(db, handout_j
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert squash(TEXT["ja"]["comparison"]) in squash(text)
     assert squash(TEXT["ja"]["excluded_h"]) not in squash(text)
+
+
+def _page_of(rendered, heading: str) -> int:
+    """The 1-based page whose text holds `heading` first (pdftotext, one page at a time)."""
+    for number in range(1, rendered.pages + 1):
+        if squash(heading) in squash(rendered.text("-f", str(number), "-l", str(number))):
+            return number
+    raise AssertionError(f"{heading!r} is on no page")
+
+
+@pytest.mark.parametrize("name", ["handout_ja", "handout_en"])
+def test_the_summary_is_the_first_two_pages(db, request, name):
+    """Three options: concerns, the comparison grid and the timeline on pages 1–2; the details per
+    option start on page 2 at the earliest (issue 16 item 5)."""
+    rendered = request.getfixturevalue(name)
+    t = TEXT[rendered.snapshot["language"]]
+    assert len(rendered.snapshot["options"]) == 3
+    assert _page_of(rendered, t["timeline"]) <= 2
+    first = rendered.snapshot["options"][0]
+    assert _page_of(rendered, t["how"]) >= 2 and _page_of(rendered, first["label"]) >= 2
+
+
+@pytest.mark.parametrize("name", ["handout_ja", "handout_en"])
+def test_the_timeline_chart_text_is_at_least_9_pt(db, request, name):
+    """The chart is an SVG scaled to the width handout.css gives it: each font size in its own units
+    times (printed width / viewBox width) is the size on paper."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from consult.documents.timeline import timeline_geometry
+
+    rendered = request.getfixturevalue(name)
+    g = timeline_geometry(rendered.snapshot)
+    svg = render_to_string(
+        "handout/_timeline_svg.html", {"g": g, "t": TEXT[rendered.snapshot["language"]]}
+    ).split("</svg>")[0]
+    css = (Path(settings.BASE_DIR) / "static/handout/handout.css").read_text()
+    width_mm = float(re.search(r"\.timeline-chart \{ width: ([\d.]+)mm", css).group(1))
+    points_per_unit = width_mm / 25.4 * 72 / g["width"]
+    sizes = {float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)}
+    assert sizes and min(sizes) * points_per_unit >= 9, (sorted(sizes), points_per_unit)
+    assert "<text" in svg

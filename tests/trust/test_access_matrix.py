@@ -12,7 +12,8 @@ audit row; nothing else does.
 
 Two-factor states: `physician_no_2fa` (a physician who has no second factor yet, signed in with the
 password) is sent to set-up from every page; `physician_unverified` and `admin_unverified` (who have
-one, but have only given the password in this session) are sent to the code page. Neither reaches a
+one, but have only given the password in this session) are sent to the code page, from the signed
+link /d/ too (a staff account half signed in finishes signing in first). Neither reaches a
 consultation, the audit log or the admin.
 """
 
@@ -25,6 +26,7 @@ from django.contrib.auth.models import User
 
 from catalog.models import MedicalFlag, Membership, Offering
 from catalog.roles import add_member
+from consult.documents import links
 from consult.models import AuditEvent, ChosenOption, Consultation, Document
 from tests.conftest import force_login_password_only, give_second_factor, make_user, sign_off
 
@@ -35,7 +37,8 @@ SECOND_FACTOR_PAGES = {ENROL: "/accounts/two-factor/setup/", VERIFY: "/accounts/
 PASSWORD_ONLY = {"physician_no_2fa", "physician_unverified", "admin_unverified"}
 
 # action: (method, path template, data). {id} is a demo-clinic consultation, {handout} one of its
-# handouts; {own_offering} a demo-clinic offering, {other_offering} and {other_clinic} belong to
+# handouts, {token} the signed link of its QR code and {tampered} that link with one character of
+# the signature changed; {own_offering} a demo-clinic offering, {other_offering} and {other_clinic} belong to
 # the other clinic.
 ACTIONS = {
     "list": ("get", "/consultations/", None),
@@ -49,6 +52,11 @@ ACTIONS = {
     "override": ("post", "/consultations/{id}/options/", "override"),
     "handout-issue": ("post", "/consultations/{id}/handouts/", {}),
     "handout-download": ("get", "/consultations/{id}/handouts/{handout}.pdf", None),
+    "handout-view": ("get", "/consultations/{id}/handouts/{handout}/", None),
+    "handout-share": ("get", "/consultations/{id}/handouts/{handout}/share/", None),
+    "present": ("get", "/consultations/{id}/present/", None),
+    "link": ("get", "/d/{token}/", None),
+    "link-tampered": ("get", "/d/{tampered}/", None),
     "audit-log": ("get", "/audit/", None),
     "audit-csv": ("get", "/audit/?format=csv", None),
     "catalog": ("get", "/catalog/treatments/", None),
@@ -61,18 +69,18 @@ ACTIONS = {
 
 # fmt: off
 MATRIX = {
-    #                    list new-form new-post  workspace save add-option sign-off withdraw override handout-issue handout-download audit-log audit-csv catalog catalog-admin own-offering other-offering other-clinic catalog-add
-    "counselor":          [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "physician":          [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, REDIRECT, REDIRECT, OK, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "clinic_admin":       [OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN],
-    "outsider":           [OK, OK, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "physician_elsewhere": [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "admin_elsewhere":    [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK, FORBIDDEN],
-    "anonymous":          [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
-    "catalog_editor":     [FORBIDDEN] * 13 + [OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
-    "physician_no_2fa":   [ENROL] * 19,
-    "physician_unverified": [VERIFY] * 19,
-    "admin_unverified":   [VERIFY] * 19,
+    #                    list new-form new-post  workspace save add-option sign-off withdraw override handout-issue handout-download handout-view handout-share present link link-tampered audit-log audit-csv catalog catalog-admin own-offering other-offering other-clinic catalog-add
+    "counselor":          [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician":          [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, REDIRECT, REDIRECT, OK, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "clinic_admin":       [OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK, OK, OK, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+    "outsider":           [OK, OK, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "physician_elsewhere": [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "admin_elsewhere":    [OK, OK, REDIRECT, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, OK, OK, OK, OK, NOT_FOUND, OK, OK, OK, OK, NOT_FOUND, OK, OK, FORBIDDEN],
+    "anonymous":          [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, OK, NOT_FOUND, LOGIN, LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT],
+    "catalog_editor":     [FORBIDDEN] * 11 + [FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND] + [FORBIDDEN] * 2 + [OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
+    "physician_no_2fa":   [ENROL] * 24,
+    "physician_unverified": [VERIFY] * 24,
+    "admin_unverified":   [VERIFY] * 24,
 }
 # fmt: on
 
@@ -149,6 +157,11 @@ def handout(consultation, counselor) -> Document:
     )
 
 
+def _tampered(token: str) -> str:
+    """The same link with the signature's last character changed."""
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
 def _fake_issue(kind, consultation, user, request=None) -> Document:
     """Issuing without rendering: the matrix is about who may, not about the PDF."""
     return Document.objects.create(
@@ -204,6 +217,8 @@ def test_access(client, request, monkeypatch, consultation, handout, other_clini
         own_offering=Offering.objects.filter(clinic__slug="demo-clinic").first().pk,
         other_offering=Offering.objects.filter(clinic=other_clinic).first().pk,
         other_clinic=other_clinic.pk,
+        token=links.make(handout),
+        tampered=_tampered(links.make(handout)),
     )
     kwargs = HX if action in ("save", "add-option", "override") else {}
     before = _state(consultation)
@@ -224,10 +239,13 @@ def test_access(client, request, monkeypatch, consultation, handout, other_clini
         assert response.status_code == expected
     if expected in (FORBIDDEN, NOT_FOUND, LOGIN, ENROL, VERIFY) and method == "post":
         assert _state(consultation) == before, "a refused request changed something"
+    if action == "link" and expected == OK:  # no account needed: the one document it was signed for
+        assert response["Content-Type"] == "application/pdf" and bytes(response.content) == bytes(handout.pdf)
     # Every 403 and 404 on a consultation, document or the audit log is in the audit trail
-    # (issue 12, item 6); the admin's own refusals are Django's, not recorded there.
+    # (issue 12, item 6); the admin's own refusals are Django's, not recorded there. A refused
+    # signed link has no user: it is recorded as an unserved download (tests below).
     refusals = AuditEvent.objects.filter(action="refused")
-    if expected in (FORBIDDEN, NOT_FOUND) and not path.startswith("/admin/"):
+    if expected in (FORBIDDEN, NOT_FOUND) and not path.startswith(("/admin/", "/d/")):
         [event] = refusals
         assert (event.user.get_username(), event.detail["status"]) == (
             User.objects.get(pk=client.session["_auth_user_id"]).get_username(),
@@ -323,3 +341,23 @@ def test_a_physician_elsewhere_cannot_create_consultations_there(client, physici
         "/consultations/new/", {"chart_number": "X-1", "handout_language": "ja", "clinic": "other-clinic"}
     )
     assert not Consultation.objects.filter(clinic=other_clinic).exists()
+
+
+def test_a_signed_link_serves_only_its_own_document(client, consultation, handout, counselor):
+    """A link signed for another document serves that one, never this one; a link whose document
+    id was swapped for this one's (the signature no longer matches) is refused, and recorded."""
+    other = Document.objects.create(
+        consultation=consultation,
+        issued_by=counselor,
+        language="en",
+        snapshot={},
+        pdf=b"%PDF-1.7 other",
+        sha256=hashlib.sha256(b"%PDF-1.7 other").hexdigest(),
+    )
+    response = client.get(f"/d/{links.make(other)}/")
+    assert response.status_code == 200 and bytes(response.content) == b"%PDF-1.7 other"
+    swapped = links.make(other).replace(other.public_id.hex, handout.public_id.hex)
+    response = client.get(f"/d/{swapped}/")
+    assert response.status_code == 404 and b"%PDF" not in response.content
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD_DOCUMENT).latest("pk")
+    assert event.detail == {"served": False, "reason": "link-invalid"}

@@ -26,7 +26,7 @@ from consult.plan import (
     service_period_days,
     specified_continuous_service,
 )
-from consult.profile import ProfileError
+from consult.profile import ProfileError, clinic_and_language, load_json
 
 KNOWN_KEYS = {"clinic", "today", "items", "contract_document_received", "cancel", "language"}
 ITEM_KEYS = {"treatment", "sessions", "interval_weeks", "first_session"}
@@ -118,28 +118,11 @@ def plan_items(clinic: Clinic, specs: list[ItemSpec], today: date, language: str
 
 
 def parse_plan_text(text: str, language: str | None = None) -> ParsedPlan:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanError(
-            f"plan is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    return parse_plan(data, language)
+    return parse_plan(load_json(text, "plan", PlanError), language)
 
 
 def parse_plan(data: Any, language: str | None = None) -> ParsedPlan:
-    if not isinstance(data, dict):
-        raise PlanError("plan must be a JSON object")
-    unknown = sorted(set(data) - KNOWN_KEYS)
-    if unknown:
-        raise PlanError(f"unknown key in plan: {unknown[0]}")
-    clinic_slug = data.get("clinic", "demo-clinic")
-    clinic = Clinic.objects.filter(slug=clinic_slug).first() if isinstance(clinic_slug, str) else None
-    if clinic is None:
-        raise PlanError(f"unknown clinic: {clinic_slug}")
-    language = language or data.get("language") or "ja"
-    if language not in ("ja", "en"):
-        raise PlanError(f"language must be ja or en, got {language!r}")
+    clinic, language = clinic_and_language(data, KNOWN_KEYS, "plan", language, PlanError)
     today = _date(data, "today") or timezone.localdate()
 
     raw_items = data.get("items")

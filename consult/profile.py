@@ -90,31 +90,39 @@ def _text(data: dict, key: str, limit: int) -> str:
     return value
 
 
-def parse_profile_text(text: str, language: str | None = None) -> ParsedProfile:
+def load_json(text: str, what: str, error: type[ProfileError] = ProfileError) -> Any:
+    """The JSON document of a command's input file, or one line naming where it is not JSON."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ProfileError(
-            f"profile is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    return parse_profile(data, language)
+        raise error(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
 
 
-def parse_profile(data: Any, language: str | None = None) -> ParsedProfile:
+def clinic_and_language(
+    data: Any, known_keys: set[str], what: str, language: str | None, error: type[ProfileError] = ProfileError
+) -> tuple[Clinic, str]:
+    """The checks every command input shares: a JSON object of known keys, a known clinic, ja or en."""
     if not isinstance(data, dict):
-        raise ProfileError("profile must be a JSON object")
-    unknown = sorted(set(data) - KNOWN_KEYS)
+        raise error(f"{what} must be a JSON object")
+    unknown = sorted(set(data) - known_keys)
     if unknown:
-        raise ProfileError(f"unknown key in profile: {unknown[0]}")
-
+        raise error(f"unknown key in {what}: {unknown[0]}")
     clinic_slug = data.get("clinic", "demo-clinic")
     clinic = Clinic.objects.filter(slug=clinic_slug).first() if isinstance(clinic_slug, str) else None
     if clinic is None:
-        raise ProfileError(f"unknown clinic: {clinic_slug}")
-
+        raise error(f"unknown clinic: {clinic_slug}")
     language = language or data.get("language") or "ja"
     if language not in ("ja", "en"):
-        raise ProfileError(f"language must be ja or en, got {language!r}")
+        raise error(f"language must be ja or en, got {language!r}")
+    return clinic, language
+
+
+def parse_profile_text(text: str, language: str | None = None) -> ParsedProfile:
+    return parse_profile(load_json(text, "profile"), language)
+
+
+def parse_profile(data: Any, language: str | None = None) -> ParsedProfile:
+    clinic, language = clinic_and_language(data, KNOWN_KEYS, "profile", language)
 
     concerns_raw = data.get("concerns")
     if not isinstance(concerns_raw, list) or not concerns_raw:

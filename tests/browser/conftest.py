@@ -110,6 +110,30 @@ def log_in_context(context: BrowserContext, user: User, base_url: str) -> None:
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])
 
 
+VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "tablet": {"width": 820, "height": 1180}}
+
+
+@pytest.fixture
+def signed_in_page(browser, browser_context_args, live_server):
+    """`signed_in_page(user, viewport, url=None)`: a page in a browser context of its own at that
+    viewport (pytest-playwright's `context` fixes one size), signed in as `user`; several users can
+    work side by side, as a counselor and a physician do."""
+    contexts = []
+
+    def make(user: User, viewport: dict, url: str | None = None) -> Page:
+        context = browser.new_context(**{**browser_context_args, "viewport": viewport})
+        contexts.append(context)
+        log_in_context(context, user, live_server.url)
+        page = context.new_page()
+        if url:
+            page.goto(url)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 def log_in_form(page: Page, username: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.locator("#id_username").fill(username)

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from catalog.models import Treatment
 from consult.models import Consultation, Document
-from tests.browser.conftest import SAVE_TIMEOUT_MS, log_in_context, pdftotext, squash, watch_for_errors
+from tests.browser.conftest import SAVE_TIMEOUT_MS, pdftotext, squash, watch_for_errors
 
 pytestmark = pytest.mark.browser
 
@@ -29,19 +29,9 @@ TREATMENT = "dermapen-4"
 
 
 @pytest.fixture
-def tablet_page(browser, browser_context_args, live_server):
+def tablet_page(signed_in_page):
     """A page on a tablet-sized browser of its own, signed in as `user`."""
-    contexts = []
-
-    def make(user) -> Page:
-        context = browser.new_context(**{**browser_context_args, "viewport": TABLET})
-        contexts.append(context)
-        log_in_context(context, user, live_server.url)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    return lambda user: signed_in_page(user, TABLET)
 
 
 @contextmanager

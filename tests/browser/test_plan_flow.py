@@ -13,36 +13,19 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SAVE_TIMEOUT_MS, log_in_context, pdftotext, squash, watch_for_errors
+from tests.browser.conftest import (
+    SAVE_TIMEOUT_MS,
+    VIEWPORTS,
+    pdftotext,
+    squash,
+    watch_for_errors,
+)
 from tests.browser.scenes import consultation_with_options
 from tests.conftest import sign_off
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "tablet": {"width": 820, "height": 1180}}
 SHOTS = os.environ.get("PLAN_SCREENSHOTS")  # a directory to keep the screenshots in
-
-
-@pytest.fixture
-def new_context_at(browser, browser_context_args):
-    contexts = []
-
-    def make(viewport: dict):
-        context = browser.new_context(**{**browser_context_args, "viewport": viewport})
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def open_page(new_context_at, live_server, user, viewport, url) -> Page:
-    context = new_context_at(viewport)
-    log_in_context(context, user, live_server.url)
-    page = context.new_page()
-    page.goto(url)
-    return page
 
 
 def issue(page: Page, label: str) -> None:
@@ -56,7 +39,7 @@ def issue(page: Page, label: str) -> None:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
 def test_plan_signed_and_contract_papers_issued(
-    live_server, new_context_at, counselor, physician, demo_clinic, viewport, tmp_path
+    live_server, signed_in_page, counselor, physician, demo_clinic, viewport, tmp_path
 ):
     consultation = consultation_with_options(
         counselor, demo_clinic, chart_number="C-3001", display_name="契約 花子", options=("dermapen-4",)
@@ -67,9 +50,7 @@ def test_plan_signed_and_contract_papers_issued(
     url = f"/consultations/{consultation.public_id}/plan/"
 
     # The counselor opens the plan from the workspace's card and adds a five-session course.
-    desk = open_page(
-        new_context_at, live_server, counselor, viewport, f"/consultations/{consultation.public_id}/"
-    )
+    desk = signed_in_page(counselor, viewport, f"/consultations/{consultation.public_id}/")
     errors = watch_for_errors(desk)
     desk.locator("#plan-card a").click()
     expect(desk).to_have_url(f"{live_server.url}{url}")
@@ -85,7 +66,7 @@ def test_plan_signed_and_contract_papers_issued(
     desk.screenshot(path=f"{shot}-1-prepared.png", full_page=True)
 
     # The physician signs it.
-    doctor = open_page(new_context_at, live_server, physician, viewport, url)
+    doctor = signed_in_page(physician, viewport, url)
     doctor.get_by_role("button", name="この計画に署名する").click()
     expect(doctor.locator("#plan-signature")).to_contain_text("署名しました")
 
@@ -117,7 +98,7 @@ def test_plan_signed_and_contract_papers_issued(
 
 
 def test_the_patient_signs_the_consent_on_the_tablet(
-    live_server, new_context_at, counselor, physician, demo_clinic, tmp_path
+    live_server, signed_in_page, counselor, physician, demo_clinic, tmp_path
 ):
     from catalog.models import Treatment
     from consult.models import PlannedTreatment, TreatmentPlan
@@ -139,11 +120,11 @@ def test_the_patient_signs_the_consent_on_the_tablet(
     shots = Path(SHOTS) if SHOTS else tmp_path
     url = f"/consultations/{consultation.public_id}/plan/consents/dermapen-4/"
 
-    doctor = open_page(new_context_at, live_server, physician, tablet, url)
+    doctor = signed_in_page(physician, tablet, url)
     doctor.get_by_role("button", name="この施術について患者さまに説明しました").click()
     expect(doctor.locator("#signature-pad")).to_be_visible()
 
-    desk = open_page(new_context_at, live_server, counselor, tablet, url)
+    desk = signed_in_page(counselor, tablet, url)
     errors = watch_for_errors(desk)
     submit = desk.get_by_role("button", name="署名して同意書を発行")
     expect(submit).to_be_disabled()  # nothing drawn yet

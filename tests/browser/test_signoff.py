@@ -11,36 +11,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from catalog.models import MedicalFlag, Treatment
-from tests.browser.conftest import SAVE_TIMEOUT_MS, log_in_context, pdftotext, squash, watch_for_errors
+from tests.browser.conftest import (
+    SAVE_TIMEOUT_MS,
+    VIEWPORTS,
+    pdftotext,
+    squash,
+    watch_for_errors,
+)
 from tests.browser.scenes import consultation_with_options
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "tablet": {"width": 820, "height": 1180}}
 REASON = "加熱した魚では症状なし。パッチテスト陰性を確認済み。"
-
-
-@pytest.fixture
-def new_context_at(browser, browser_context_args):
-    """Browser contexts of a given viewport size (pytest-playwright's `new_context` fixes it)."""
-    contexts = []
-
-    def make(viewport: dict):
-        context = browser.new_context(**{**browser_context_args, "viewport": viewport})
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def open_workspace(new_context_at, live_server, user, viewport, url) -> Page:
-    context = new_context_at(viewport)
-    log_in_context(context, user, live_server.url)
-    page = context.new_page()
-    page.goto(url)
-    return page
 
 
 def post(page: Page, path: str, status: int, action) -> None:
@@ -54,7 +36,7 @@ def post(page: Page, path: str, status: int, action) -> None:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
 def test_a_contraindicated_option_is_refused_overridden_signed_off_and_printed(
-    live_server, new_context_at, counselor, physician, demo_clinic, viewport, tmp_path
+    live_server, signed_in_page, counselor, physician, demo_clinic, viewport, tmp_path
 ):
     # Rolling scars, a fish allergy (one of the scene's flags), two options compared.
     consultation = consultation_with_options(
@@ -70,7 +52,7 @@ def test_a_contraindicated_option_is_refused_overridden_signed_off_and_printed(
     shot = tmp_path / f"{viewport['width']}x{viewport['height']}"
 
     # The counselor: no handout before the sign-off, and the reason why.
-    desk = open_workspace(new_context_at, live_server, counselor, viewport, url)
+    desk = signed_in_page(counselor, viewport, url)
     errors = watch_for_errors(desk)
     print_button = desk.locator("#handout-issue button.primary")
     expect(print_button).to_be_disabled()
@@ -94,7 +76,7 @@ def test_a_contraindicated_option_is_refused_overridden_signed_off_and_printed(
     desk.screenshot(path=f"{shot}-1-refused.png")
 
     # The physician overrides it with the medical reason, then signs off this version.
-    doctor = open_workspace(new_context_at, live_server, physician, viewport, url)
+    doctor = signed_in_page(physician, viewport, url)
     doctor.locator("#id_override_treatment").select_option("rejuran")
     doctor.locator("#id_override_reason").fill(REASON)
     post(doctor, "/options/", 200, lambda: doctor.locator("form.override-form button[type=submit]").click())

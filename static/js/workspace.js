@@ -32,6 +32,21 @@
   var inFlight = false;
   function isSave(elt) { return !!elt && elt.getAttribute && elt.getAttribute("data-hx-target") === "#results"; }
 
+  function changedSinceServed(form) {
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+      if (el.tagName === "SELECT") {
+        // With no option marked selected in the HTML, a single select starts on its first option.
+        var marked = Array.prototype.some.call(el.options, function (o) { return o.defaultSelected; });
+        return Array.prototype.some.call(el.options, function (o, i) {
+          return o.selected !== (marked ? o.defaultSelected : i === 0 && !el.multiple);
+        });
+      }
+      if (el.type === "hidden" || el.type === "submit" || el.type === "button") return false;
+      return "defaultValue" in el && el.value !== el.defaultValue;
+    });
+  }
+
   if (form) {
     form.addEventListener("input", function () { dirty = true; setState("unsaved", t.unsaved); });
     form.addEventListener("change", function (event) {
@@ -39,6 +54,10 @@
       var box = event.target.closest(".concern");
       if (box && event.target.classList.contains("concern-toggle")) box.classList.toggle("on", event.target.checked);
       if (event.target.name && event.target.name.indexOf("areas-") === 0) syncMap(event.target.name.slice(6));
+    });
+    // A change made while the page was still loading, before htmx listened, is saved, not dropped.
+    htmx.onLoad(function (elt) {
+      if (elt === document.body && changedSinceServed(form)) htmx.trigger(form, "change");
     });
     // Pending typing is sent at once when the tab is hidden (switching apps on the tablet, closing it).
     document.addEventListener("visibilitychange", function () {

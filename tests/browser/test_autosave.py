@@ -165,3 +165,18 @@ def test_the_language_hint_follows_the_handout_language(page_at: Page, counselor
     answered(page, lambda: page.locator("#id_handout_language").select_option("en"), 200)
     expect(page.locator("#handout-issue")).to_contain_text("英語")
     expect(page.locator("#handout-issue")).not_to_contain_text("English")
+
+
+def test_opening_the_workspace_saves_nothing(page_at: Page, consultation):
+    """The check for input made while the page loaded finds none on a plain load: no save, no new
+    version, no audit row of a change (a select with no option marked selected starts on its first)."""
+    from consult.models import AuditEvent
+
+    version = consultation.version
+    open_page(page_at, consultation)
+    expect(page_at.locator("#results")).to_be_visible()
+    page_at.wait_for_load_state("networkidle")
+    page_at.wait_for_timeout(1000)
+    consultation.refresh_from_db()
+    assert consultation.version == version
+    assert not AuditEvent.objects.filter(consultation=consultation, action=AuditEvent.Action.CHANGE).exists()

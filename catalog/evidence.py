@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Indication, Source, Treatment
 
 
-
 class SourceKind(models.TextChoices):
     GUIDELINE = "guideline", _("Clinical guideline")
     SYSTEMATIC_REVIEW = "systematic-review", _("Systematic review")

@@ -623,3 +623,12 @@ from catalog.evidence import (  # noqa: E402, F401
     SourceKind,
     range_origin,
 )
+
+# What each clinic uses and how it obtains it, for the five statements (issue 11): fields added to
+# Offering above.
+from catalog.regulatory import (  # noqa: E402, F401
+    Alternatives,
+    JapanApproval,
+    SupplyRoute,
+    disclosure_statements,
+)

@@ -24,6 +24,7 @@ from catalog.models import (
     Offering,
     SideEffect,
     Treatment,
+    disclosure_statements,
     staff_name,
 )
 from consult.documents import pipeline
@@ -353,11 +354,11 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
             "plan_number": "",
             "plan_text": "",
         }
-        if t.regulatory_status == Treatment.Regulatory.UNAPPROVED:
-            regulatory["unapproved"] = [
-                {"heading": UNAPPROVED_HEADINGS[language][name], "text": getattr(t, name)}
-                for name in Treatment.UNAPPROVED_FIELDS
-            ]
+        # The five statements for an unapproved or off-label product, from this clinic's facts.
+        regulatory["unapproved"] = [
+            {"heading": UNAPPROVED_HEADINGS[language][s.key], "text": s.text}
+            for s in disclosure_statements(t, offering, language)
+        ]
         if t.regulatory_status == Treatment.Regulatory.REGENERATIVE:
             regulatory["regenerative_class"] = t.regenerative_class
             regulatory["class_text"] = REGENERATIVE_CLASS[language].get(t.regenerative_class, "")
@@ -484,10 +485,10 @@ def missing_disclosures(snapshot: dict) -> list[str]:
     problems = []
     for option in snapshot["options"]:
         regulatory = option["regulatory"]
-        if regulatory["status"] == Treatment.Regulatory.UNAPPROVED:
-            missing = [s["heading"] for s in regulatory["unapproved"] if not s["text"].strip()]
-            if missing:
-                problems.append(f"{option['name']}: {', '.join(missing)}")
+        # Unapproved or used off-label at this clinic: each of the five statements needs its facts.
+        missing = [s["heading"] for s in regulatory["unapproved"] if not s["text"].strip()]
+        if missing:
+            problems.append(f"{option['name']}: {', '.join(missing)}")
         if regulatory["status"] == Treatment.Regulatory.REGENERATIVE:
             if not regulatory["class_text"]:
                 problems.append(f"{option['name']}: {REGENERATIVE_H[snapshot['language']]['class']}")

@@ -128,6 +128,7 @@ class Treatment(models.Model):
         INJECTABLE = "injectable", _("Injectable skin booster")
         REGENERATIVE = "regenerative", _("Regenerative medicine")
         SURGICAL = "surgical", _("Surgical")
+        CHEMICAL_PEEL = "chemical-peel", _("Chemical peel")
         HOME_CARE = "home-care", _("Home care")
 
     class Regulatory(models.TextChoices):

@@ -70,6 +70,7 @@ CATEGORY = {
         "injectable": "注入（肌育）",
         "regenerative": "再生医療等",
         "surgical": "外科的な施術",
+        "chemical-peel": "ケミカルピーリング",
         "home-care": "ホームケア",
     },
     "en": {
@@ -78,6 +79,7 @@ CATEGORY = {
         "injectable": "Injectable skin booster",
         "regenerative": "Regenerative medicine",
         "surgical": "Surgical procedure",
+        "chemical-peel": "Chemical peel",
         "home-care": "Home care",
     },
 }
@@ -140,7 +142,7 @@ UNAPPROVED_HEADINGS = {
         "relief_system_note": "医薬品副作用被害救済制度について",
     },
     "en": {
-        "unapproved_statement": "It is unapproved in Japan",
+        "unapproved_statement": "That it is an unapproved product or use",
         "acquisition_route": "How the clinic obtains it",
         "domestic_alternatives": "Approved products in Japan for the same purpose",
         "foreign_safety_info": "Safety information from other countries",

@@ -78,7 +78,11 @@ def test_an_off_label_offering_of_a_procedure_needs_the_statements(db):
     )
     gaps = missing_disclosures(_snapshot("en", ["subcision"]))
     assert len(gaps) == 1
-    for heading in ("It is unapproved in Japan", "How the clinic obtains it", "Approved products in Japan"):
+    for heading in (
+        "That it is an unapproved product or use",
+        "How the clinic obtains it",
+        "Approved products in Japan",
+    ):
         assert heading in gaps[0]
 
 

@@ -632,4 +632,5 @@ from catalog.regulatory import (  # noqa: E402, F401
     JapanApproval,
     SupplyRoute,
     disclosure_statements,
+    status_at,
 )

@@ -207,6 +207,15 @@ def approval_of(treatment: Treatment, offering: Offering | None) -> str:
     return ""
 
 
+def status_at(treatment: Treatment, offering: Offering | None) -> str:
+    """The regulatory status a patient of this clinic is told (a key of wording.REGULATORY): the
+    offering's record of the product it uses ("off-label" for an approved product used outside its
+    approval), else the treatment's status. Regenerative medicine keeps its own."""
+    if treatment.regulatory_status == Treatment.Regulatory.REGENERATIVE or offering is None:
+        return treatment.regulatory_status
+    return offering.japan_approval or treatment.regulatory_status
+
+
 def needs_disclosure(treatment: Treatment, offering: Offering | None) -> bool:
     """Whether the five statements are required: an unapproved product, or one used off-label."""
     if treatment.regulatory_status == Treatment.Regulatory.REGENERATIVE:

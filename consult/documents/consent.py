@@ -14,7 +14,7 @@ from datetime import datetime
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from catalog.models import disclosure_statements
+from catalog.models import disclosure_statements, status_at
 from consult.documents import pipeline
 from consult.documents.wording import FREQUENCY, REGULATORY, UNAPPROVED_HEADINGS, format_date, yen
 
@@ -119,10 +119,10 @@ def build(consultation, issued_by, issued_at: datetime, document_id: uuid.UUID) 
     with translation.override(language):
         clinic = consultation.clinic
         # The handout's sentence without its pointer to the handout's own notice: the statements follow here.
-        status_line = REGULATORY[language][treatment.regulatory_status]
+        offering = clinic.offerings.filter(treatment=treatment).select_related("clinic", "treatment").first()
+        status_line = REGULATORY[language][status_at(treatment, offering)]
         status_line = status_line.split("。")[0] + "。" if language == "ja" else status_line.split(" See ")[0]
         regulatory = [status_line]
-        offering = clinic.offerings.filter(treatment=treatment).select_related("clinic", "treatment").first()
         if treatment.regulatory_status == "regenerative":
             regulatory.append(
                 REGENERATIVE_LINE[language].format(

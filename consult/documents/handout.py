@@ -26,6 +26,7 @@ from catalog.models import (
     Treatment,
     disclosure_statements,
     staff_name,
+    status_at,
 )
 from consult.documents import pipeline
 from consult.documents.handout_text import TEXT
@@ -343,10 +344,12 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
                 "is_sample": option.is_sample_price,
                 "note": offering.note if offering else "",
             }
+        # The status as this clinic gives it: an approved product it uses off-label says so.
+        told = status_at(t, offering)
         regulatory = {
             "status": t.regulatory_status,
-            "text": REGULATORY[language].get(t.regulatory_status, ""),
-            "short": REGULATORY_SHORT[language].get(t.regulatory_status, ""),
+            "text": REGULATORY[language].get(told, ""),
+            "short": REGULATORY_SHORT[language].get(told, ""),
             "note": t.approval_note,
             "unapproved": [],
             "regenerative_class": None,

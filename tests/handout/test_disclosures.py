@@ -105,3 +105,19 @@ def test_issuing_is_refused_while_the_offering_lacks_its_supply_route(
     response = counselor_client.post(f"/consultations/{consultation.public_id}/handouts/")
     assert response.status_code == 302
     assert consultation.documents.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_status_row_follows_what_the_clinic_uses():
+    snapshot = _snapshot("en", ["vascular-laser", "co2-fractional"])
+    status = {o["slug"]: o["regulatory"]["short"] for o in snapshot["options"]}
+    assert status == {
+        "vascular-laser": "Approved in Japan, used off-label",
+        "co2-fractional": "Unapproved in Japan",
+    }
+    # A clinic whose CO2 laser is an approved model, used within its approval: no statements to give.
+    Offering.objects.filter(clinic__slug="demo-clinic", treatment__slug="co2-fractional").update(
+        japan_approval=JapanApproval.APPROVED
+    )
+    co2 = _snapshot("ja", ["co2-fractional"])["options"][0]["regulatory"]
+    assert co2["short"] == "国内承認品を使用" and co2["unapproved"] == []

@@ -383,6 +383,10 @@ def _offering_problems(offering: Offering) -> Iterator[Problem]:
             "regenerative_plan_number",
             "regenerative medicine offered without the clinic's plan number",
         )
+    # Untranslated free text of the offering's facts (the translated ones are linted with the rest).
+    for field in ("manufacturer", "approval_number"):
+        for finding in advertising_findings(getattr(offering, field)):
+            yield Problem(label, field, str(finding))
     for field in missing_facts(treatment, offering):
         yield Problem(
             label,

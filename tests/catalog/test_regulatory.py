@@ -144,8 +144,12 @@ def test_the_new_free_text_fields_are_linted():
     Offering.objects.filter(clinic__slug="demo-clinic", treatment__slug="rejuran").update(
         supply_note_ja="最高品質の正規品を必ずお届けします", supply_note_en=""
     )
+    Offering.objects.filter(clinic__slug="demo-clinic", treatment__slug="rejuran").update(
+        manufacturer="No.1 Pharma"
+    )
     problems = [str(p) for p in lint_object(_offering("rejuran"))]
     assert any("supply_note_ja" in p and "最高" in p for p in problems)
+    assert any("manufacturer" in p and "No.1" in p for p in problems)
     assert any("supply_note_en: missing translation" in p for p in problems)
 
 

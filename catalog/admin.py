@@ -313,6 +313,46 @@ class OfferingAdmin(ClinicScopedAdmin):
     ]
     search_fields = ["treatment__slug", "treatment__name_ja", "treatment__name_en"]
     inlines = [CoursePriceInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "clinic",
+                    "treatment",
+                    "active",
+                    "price_per_session_yen",
+                    "is_sample_price",
+                    "note",
+                    "regenerative_plan_number",
+                ]
+            },
+        ),
+        (
+            _("What this clinic uses: the facts behind the five statements"),
+            {
+                "description": _(
+                    "For an unapproved product, or an approved one used outside its approval, the medical "
+                    "advertising guideline (医療広告ガイドライン, 限定解除要件) expects five definite statements: "
+                    "that it is unapproved, how the clinic obtains it, whether an approved product for the "
+                    "same purpose exists in Japan, safety information from other countries (from the "
+                    "treatment), and that the relief system for adverse drug reactions does not cover it "
+                    "(from the treatment). The handout, consent form and catalog page print them from these "
+                    "facts; a handout is not issued while one is missing."
+                ),
+                "fields": [
+                    "product_name",
+                    "manufacturer",
+                    ("japan_approval", "approval_number"),
+                    "approved_use",
+                    "supply_route",
+                    "supply_note",
+                    "alternatives_status",
+                    "alternatives_named",
+                ],
+            },
+        ),
+    ]
 
 
 class PhysicianInline(TranslationTabularInline):

@@ -25,6 +25,7 @@ from catalog.models import (
     Treatment,
     range_origin,
 )
+from catalog.regulatory import missing_facts
 
 LANGUAGES = ("ja", "en")
 
@@ -381,6 +382,17 @@ def _offering_problems(offering: Offering) -> Iterator[Problem]:
             label,
             "regenerative_plan_number",
             "regenerative medicine offered without the clinic's plan number",
+        )
+    # Untranslated free text of the offering's facts (the translated ones are linted with the rest).
+    for field in ("manufacturer", "approval_number"):
+        for finding in advertising_findings(getattr(offering, field)):
+            yield Problem(label, field, str(finding))
+    for field in missing_facts(treatment, offering):
+        yield Problem(
+            label,
+            field,
+            "unapproved or off-label product without this fact: one of the five required statements "
+            "cannot be written",
         )
     if treatment.insurance_covered:
         yield Problem(

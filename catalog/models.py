@@ -128,6 +128,7 @@ class Treatment(models.Model):
         INJECTABLE = "injectable", _("Injectable skin booster")
         REGENERATIVE = "regenerative", _("Regenerative medicine")
         SURGICAL = "surgical", _("Surgical")
+        CHEMICAL_PEEL = "chemical-peel", _("Chemical peel")
         HOME_CARE = "home-care", _("Home care")
 
     class Regulatory(models.TextChoices):
@@ -622,4 +623,14 @@ from catalog.evidence import (  # noqa: E402, F401
     FigureOrigin,
     SourceKind,
     range_origin,
+)
+
+# What each clinic uses and how it obtains it, for the five statements (issue 11): fields added to
+# Offering above.
+from catalog.regulatory import (  # noqa: E402, F401
+    Alternatives,
+    JapanApproval,
+    SupplyRoute,
+    disclosure_statements,
+    status_at,
 )

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from catalog import models
+from catalog import models, regulatory
 
 
 @register(models.Source)
@@ -73,7 +73,7 @@ class PhysicianTR(TranslationOptions):
 
 @register(models.Offering)
 class OfferingTR(TranslationOptions):
-    fields = ("note",)
+    fields = ("note", *regulatory.TRANSLATED_FIELDS)
 
 
 @register(models.ConsentText)

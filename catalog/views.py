@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
-from catalog.models import Condition, Indication, Offering, Treatment
+from catalog.models import Condition, Indication, Offering, Treatment, disclosure_statements
+from consult.documents.wording import UNAPPROVED_HEADINGS
 from consult.engine import ConcernIn, ratings
 from consult.facts import catalog_facts
 
@@ -85,4 +86,25 @@ def treatment_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related("course_prices")
         .order_by("clinic__slug")
     )
-    return render(request, "catalog/treatment_detail.html", {"treatment": treatment, "offerings": offerings})
+    # The five statements for an unapproved or off-label product: the general facts, and each of the
+    # user's clinics' own (its product, approval, supply route), composed in one place.
+    language = "en" if (get_language() or "").startswith("en") else "ja"
+    offerings = list(offerings)
+    for offering in offerings:
+        offering.disclosures = _disclosures(treatment, offering, language)
+    return render(
+        request,
+        "catalog/treatment_detail.html",
+        {
+            "treatment": treatment,
+            "offerings": offerings,
+            "disclosures": _disclosures(treatment, None, language),
+        },
+    )
+
+
+def _disclosures(treatment: Treatment, offering: Offering | None, language: str) -> list[dict]:
+    return [
+        {"heading": UNAPPROVED_HEADINGS[language][s.key], "text": s.text}
+        for s in disclosure_statements(treatment, offering, language)
+    ]

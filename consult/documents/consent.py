@@ -14,6 +14,7 @@ from datetime import datetime
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from catalog.models import disclosure_statements, status_at
 from consult.documents import pipeline
 from consult.documents.wording import FREQUENCY, REGULATORY, UNAPPROVED_HEADINGS, format_date, yen
 
@@ -118,23 +119,23 @@ def build(consultation, issued_by, issued_at: datetime, document_id: uuid.UUID) 
     with translation.override(language):
         clinic = consultation.clinic
         # The handout's sentence without its pointer to the handout's own notice: the statements follow here.
-        status_line = REGULATORY[language][treatment.regulatory_status]
+        offering = clinic.offerings.filter(treatment=treatment).select_related("clinic", "treatment").first()
+        status_line = REGULATORY[language][status_at(treatment, offering)]
         status_line = status_line.split("。")[0] + "。" if language == "ja" else status_line.split(" See ")[0]
         regulatory = [status_line]
         if treatment.regulatory_status == "regenerative":
-            offering = clinic.offerings.filter(treatment=treatment).first()
             regulatory.append(
                 REGENERATIVE_LINE[language].format(
                     cls=treatment.get_regenerative_class_display() or "—",
                     plan=(offering.regenerative_plan_number if offering else "") or "—",
                 )
             )
-        if treatment.regulatory_status == "unapproved":
-            regulatory += [
-                f"{UNAPPROVED_HEADINGS[language][f]}：{getattr(treatment, f)}"
-                for f in treatment.UNAPPROVED_FIELDS
-                if getattr(treatment, f)
-            ]
+        # The five statements for an unapproved or off-label product, as this clinic gives it.
+        regulatory += [
+            f"{UNAPPROVED_HEADINGS[language][s.key]}{'：' if language == 'ja' else ': '}{s.text}"
+            for s in disclosure_statements(treatment, offering, language)
+            if not s.missing
+        ]
         snapshot = {
             "kind": "consent",
             "language": language,

@@ -24,7 +24,9 @@ from catalog.models import (
     Offering,
     SideEffect,
     Treatment,
+    disclosure_statements,
     staff_name,
+    status_at,
 )
 from consult.documents import pipeline
 from consult.documents.handout_text import TEXT
@@ -342,10 +344,12 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
                 "is_sample": option.is_sample_price,
                 "note": offering.note if offering else "",
             }
+        # The status as this clinic gives it: an approved product it uses off-label says so.
+        told = status_at(t, offering)
         regulatory = {
             "status": t.regulatory_status,
-            "text": REGULATORY[language].get(t.regulatory_status, ""),
-            "short": REGULATORY_SHORT[language].get(t.regulatory_status, ""),
+            "text": REGULATORY[language].get(told, ""),
+            "short": REGULATORY_SHORT[language].get(told, ""),
             "note": t.approval_note,
             "unapproved": [],
             "regenerative_class": None,
@@ -353,11 +357,11 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
             "plan_number": "",
             "plan_text": "",
         }
-        if t.regulatory_status == Treatment.Regulatory.UNAPPROVED:
-            regulatory["unapproved"] = [
-                {"heading": UNAPPROVED_HEADINGS[language][name], "text": getattr(t, name)}
-                for name in Treatment.UNAPPROVED_FIELDS
-            ]
+        # The five statements for an unapproved or off-label product, from this clinic's facts.
+        regulatory["unapproved"] = [
+            {"heading": UNAPPROVED_HEADINGS[language][s.key], "text": s.text}
+            for s in disclosure_statements(t, offering, language)
+        ]
         if t.regulatory_status == Treatment.Regulatory.REGENERATIVE:
             regulatory["regenerative_class"] = t.regenerative_class
             regulatory["class_text"] = REGENERATIVE_CLASS[language].get(t.regenerative_class, "")
@@ -484,10 +488,10 @@ def missing_disclosures(snapshot: dict) -> list[str]:
     problems = []
     for option in snapshot["options"]:
         regulatory = option["regulatory"]
-        if regulatory["status"] == Treatment.Regulatory.UNAPPROVED:
-            missing = [s["heading"] for s in regulatory["unapproved"] if not s["text"].strip()]
-            if missing:
-                problems.append(f"{option['name']}: {', '.join(missing)}")
+        # Unapproved or used off-label at this clinic: each of the five statements needs its facts.
+        missing = [s["heading"] for s in regulatory["unapproved"] if not s["text"].strip()]
+        if missing:
+            problems.append(f"{option['name']}: {', '.join(missing)}")
         if regulatory["status"] == Treatment.Regulatory.REGENERATIVE:
             if not regulatory["class_text"]:
                 problems.append(f"{option['name']}: {REGENERATIVE_H[snapshot['language']]['class']}")

@@ -70,6 +70,7 @@ CATEGORY = {
         "injectable": "注入（肌育）",
         "regenerative": "再生医療等",
         "surgical": "外科的な施術",
+        "chemical-peel": "ケミカルピーリング",
         "home-care": "ホームケア",
     },
     "en": {
@@ -78,6 +79,7 @@ CATEGORY = {
         "injectable": "Injectable skin booster",
         "regenerative": "Regenerative medicine",
         "surgical": "Surgical procedure",
+        "chemical-peel": "Chemical peel",
         "home-care": "Home care",
     },
 }
@@ -105,12 +107,14 @@ REGULATORY = {
         "not-regulated": "医師の手技による施術で、特定の医薬品・医療機器の製品を用いるものではありません。",
         "unapproved": "国内では未承認の医薬品・医療機器を用いる施術です。「大切なお知らせ」の説明をご覧ください。",
         "regenerative": "再生医療等安全性確保法にもとづく再生医療等です。",
+        "off-label": "国内で承認された医薬品・医療機器を、承認と異なる目的で用いる施術です（適応外使用）。「大切なお知らせ」の説明をご覧ください。",
     },
     "en": {
         "approved": "Uses a drug or device approved in Japan.",
         "not-regulated": "A procedure by the physician that does not rely on a particular regulated drug or device.",
         "unapproved": "Uses a drug or device that is unapproved in Japan. See “Important information”.",
         "regenerative": "Regenerative medicine under the Act on the Safety of Regenerative Medicine.",
+        "off-label": "Uses a drug or device approved in Japan outside its approved use (off-label). See “Important information”.",
     },
 }
 REGULATORY_SHORT = {
@@ -119,12 +123,14 @@ REGULATORY_SHORT = {
         "not-regulated": "手技による施術",
         "unapproved": "国内未承認の医薬品等を使用",
         "regenerative": "再生医療等",
+        "off-label": "国内承認品の適応外使用",
     },
     "en": {
         "approved": "Approved in Japan",
         "not-regulated": "Procedure (no regulated product)",
         "unapproved": "Unapproved in Japan",
         "regenerative": "Regenerative medicine",
+        "off-label": "Approved in Japan, used off-label",
     },
 }
 REGENERATIVE_CLASS = {
@@ -140,7 +146,7 @@ UNAPPROVED_HEADINGS = {
         "relief_system_note": "医薬品副作用被害救済制度について",
     },
     "en": {
-        "unapproved_statement": "It is unapproved in Japan",
+        "unapproved_statement": "That it is an unapproved product or use",
         "acquisition_route": "How the clinic obtains it",
         "domestic_alternatives": "Approved products in Japan for the same purpose",
         "foreign_safety_info": "Safety information from other countries",

@@ -8,7 +8,7 @@ import subprocess
 import pikepdf
 import pytest
 
-from catalog.models import Condition, HomeCareTip, Offering, Source, Treatment
+from catalog.models import Condition, HomeCareTip, Offering, Source, Treatment, disclosure_statements
 from consult.checks import JAPANESE_FONT
 from consult.documents.handout import render_handout
 from consult.documents.handout_text import TEXT
@@ -161,8 +161,15 @@ def test_an_unapproved_product_carries_the_five_statements(language, handout_ja,
     flat = {"ja": handout_ja, "en": handout_en}[language].flat
     dermapen = Treatment.objects.get(slug="dermapen-4")
     assert dermapen.regulatory_status == Treatment.Regulatory.UNAPPROVED
-    for field in Treatment.UNAPPROVED_FIELDS:
-        assert squash(UNAPPROVED_HEADINGS[language][field]) in flat
+    # Issue 11: the statements are the demo clinic's own (its product, supply route, alternatives),
+    # composed by catalog/regulatory.py; the last two are the treatment's general facts.
+    offering = Offering.objects.get(clinic__slug="demo-clinic", treatment=dermapen)
+    statements = disclosure_statements(dermapen, offering, language)
+    assert [s.key for s in statements] == list(Treatment.UNAPPROVED_FIELDS)
+    for statement in statements:
+        assert squash(UNAPPROVED_HEADINGS[language][statement.key]) in flat
+        assert statement.text and squash(statement.text) in flat, statement.key
+    for field in ("foreign_safety_info", "relief_system_note"):
         assert squash(getattr(dermapen, f"{field}_{language}")) in flat, field
 
 

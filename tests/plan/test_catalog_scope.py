@@ -26,9 +26,15 @@ def test_the_fixture_defaults_follow_the_law():
     assert scope["subcision"] == ("", "", False)
     assert scope["cultured-epidermal-autograft"] == ("", "", False)
     assert scope["retinoid-therapy"] == ("", "", False)
+    # The standard options of issue 11: peels and the vascular laser in scope; home-care drugs, like
+    # retinoid-therapy, and surgery not.
+    assert scope["tca-cross"] == scope["chemical-peel"] == ("skin", "drug", True)
+    assert scope["vascular-laser"] == ("skin", "light", True)
+    for slug in ("hydroquinone", "tranexamic-acid-oral", "punch-techniques"):
+        assert scope[slug] == ("", "", False)
     # every one of the shipped catalog's treatments has been decided on
-    assert len(scope) >= 18
-    assert sum(in_scope for *_, in_scope in scope.values()) == 15
+    assert len(scope) >= 25
+    assert sum(in_scope for *_, in_scope in scope.values()) == 18
 
 
 def test_a_method_the_law_does_not_list_for_the_purpose_is_refused():

@@ -102,6 +102,16 @@
   }
   markFields();
   document.body.addEventListener("htmx:afterSettle", markFields);
+  // "Saved, except 1 field — check it" (a partly refused save) takes the counselor to the first
+  // marked field, centred so the sticky status bar does not cover it.
+  document.addEventListener("click", function (event) {
+    var jump = event.target.closest && event.target.closest(".save-state-jump");
+    var field = jump && form && form.querySelector("[aria-invalid=true]");
+    if (!field) return;
+    event.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  });
 
   // The session ended: the server answers a save with a redirect to the login page. What was typed
   // is kept in this tab (sessionStorage) and offered back after logging in, never saved unasked.

@@ -180,3 +180,41 @@ def test_opening_the_workspace_saves_nothing(page_at: Page, consultation):
     consultation.refresh_from_db()
     assert consultation.version == version
     assert not AuditEvent.objects.filter(consultation=consultation, action=AuditEvent.Action.CHANGE).exists()
+
+
+def test_a_partly_refused_save_says_what_was_saved_and_points_at_the_field(page_at: Page, consultation):
+    """keep_valid stored the other fields and refused one: the badge says so (not 未保存), counts the
+    marked fields and takes the counselor to the first."""
+    page = page_at
+    open_page(page, consultation)
+    budget = page.locator("#id_budget_yen")
+    answered(page, lambda: (budget.fill("-5"), budget.press("Tab")), 422)
+    badge = page.locator("#save-state")
+    expect(badge).to_have_text(re.compile(r"^\s*一部保存できませんでした — 1項目を確認してください\s*$"))
+    expect(badge).not_to_have_class(re.compile(r"\bfailed\b"))
+    consultation.refresh_from_db()
+    assert consultation.version == 2  # the rest was stored
+    chart = page.locator("#id_chart_number")
+    answered(page, lambda: (chart.fill(""), chart.press("Tab")), 422)
+    expect(badge).to_contain_text("2項目")
+    page.locator("#id_notes").focus()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    badge.get_by_role("link").click()
+    expect(chart).to_be_focused()
+    expect(chart).to_be_in_viewport()
+    box = badge.get_by_role("link").bounding_box()
+    assert box["height"] >= 44, box
+
+
+def test_a_save_refused_whole_still_says_not_saved(page_at: Page, consultation):
+    page = page_at
+    open_page(page, consultation)
+    # A version the server cannot read: nothing can be saved at all.
+    page.evaluate("document.querySelector('#profile-form input[name=version]').value = '0'")
+    answered(page, lambda: page.locator("#id_age_band").select_option("30s"), 422)
+    badge = page.locator("#save-state")
+    expect(badge).to_have_text(re.compile(r"^\s*未保存\s*$"))
+    expect(badge).to_have_class(re.compile(r"\bfailed\b"))
+    expect(badge.get_by_role("link")).to_have_count(0)
+    consultation.refresh_from_db()
+    assert consultation.version == 1 and consultation.age_band == ""

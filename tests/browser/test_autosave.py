@@ -218,3 +218,73 @@ def test_a_save_refused_whole_still_says_not_saved(page_at: Page, consultation):
     expect(badge.get_by_role("link")).to_have_count(0)
     consultation.refresh_from_db()
     assert consultation.version == 1 and consultation.age_band == ""
+
+
+def _expire_and_type(page: Page, consultation) -> None:
+    """The session ends; the counselor's next change cannot be saved and is kept on the tablet."""
+    open_page(page, consultation)
+    Session.objects.all().delete()
+    page.locator("#id_age_band").select_option("40s")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"), timeout=SAVE_TIMEOUT_MS)
+
+
+def _log_in_as(page: Page, username: str) -> None:
+    from tests.conftest import PASSWORD
+
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda u: "/accounts/login/" not in u)
+
+
+def _drafts(page: Page) -> list[str]:
+    return page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('draft:'))")
+
+
+def test_another_user_signing_in_on_the_tablet_is_not_offered_the_draft(
+    page_at: Page, consultation, demo_clinic
+):
+    from catalog.models import Membership
+    from tests.conftest import make_user
+
+    make_user("counselor2", demo_clinic, Membership.Role.COUNSELOR)
+    page = page_at
+    _expire_and_type(page, consultation)
+    assert len(_drafts(page)) == 1  # kept while nobody is signed in
+    _log_in_as(page, "counselor2")
+    assert page.url.endswith(f"/consultations/{consultation.public_id}/")
+    expect(page.locator("#profile-form")).to_be_visible()
+    expect(page.locator("#draft-notice")).to_be_hidden()
+    expect(page.locator("#id_age_band")).to_have_value("")
+    assert _drafts(page) == []  # discarded, not kept for later
+    consultation.refresh_from_db()
+    assert consultation.age_band == ""
+
+
+def test_the_draft_is_offered_only_within_30_minutes(page_at: Page, consultation):
+    page = page_at
+    _expire_and_type(page, consultation)
+    # 31 minutes pass on the login page.
+    page.evaluate(
+        """() => { for (const k of Object.keys(sessionStorage).filter(k => k.startsWith('draft:'))) {
+                     const d = JSON.parse(sessionStorage.getItem(k)); d.at -= 31 * 60 * 1000;
+                     sessionStorage.setItem(k, JSON.stringify(d)); } }"""
+    )
+    _log_in_as(page, "counselor")
+    expect(page.locator("#profile-form")).to_be_visible()
+    expect(page.locator("#draft-notice")).to_be_hidden()
+    assert _drafts(page) == []
+
+
+def test_signing_out_discards_the_draft(page_at: Page, consultation):
+    page = page_at
+    _expire_and_type(page, consultation)
+    _log_in_as(page, "counselor")
+    expect(page.locator("#draft-notice")).to_be_visible()  # the same user within the window: offered
+    page.get_by_role("button", name=re.compile("ログアウト")).click()
+    page.wait_for_load_state()
+    assert _drafts(page) == []
+    page.goto(f"/consultations/{consultation.public_id}/")
+    _log_in_as(page, "counselor")
+    expect(page.locator("#profile-form")).to_be_visible()
+    expect(page.locator("#draft-notice")).to_be_hidden()

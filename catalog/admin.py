@@ -279,6 +279,11 @@ class CoursePriceForm(forms.ModelForm):
     class Meta:
         model = models.CoursePrice
         fields = ["sessions", "price_yen"]
+        # A tabular inline labels its inputs only by the column headers: screen readers need their own.
+        widgets = {
+            "sessions": forms.NumberInput(attrs={"aria-label": _("sessions")}),
+            "price_yen": forms.NumberInput(attrs={"aria-label": _("course price (yen, tax incl.)")}),
+        }
 
     def clean_sessions(self) -> int:
         sessions = self.cleaned_data["sessions"]
@@ -289,12 +294,20 @@ class CoursePriceForm(forms.ModelForm):
         return sessions
 
 
+class CoursePriceFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete this course")
+
+
 class CoursePriceInline(admin.TabularInline):
     """Courses of two or more sessions. A single session is the offering's price per session, its one
     source (consult/facts.py ignores 1-session rows left from older data, so they are not shown)."""
 
     model = models.CoursePrice
     form = CoursePriceForm
+    formset = CoursePriceFormSet
     extra = 0
 
     def get_queryset(self, request):

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from catalog.models import Offering
-from tests.browser.conftest import VIEWPORTS, watch_for_errors
+from tests.browser.conftest import VIEWPORTS, log_in_context, watch_for_errors
+from tests.browser.test_accessibility import BLOCKING, axe_violations, describe
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +65,37 @@ def test_the_offering_price_list_fits_the_screen(
     _shown_whole(page, "#result_list thead th:last-child")
     _shown_whole(page, "#result_list tbody tr td:last-child")
     assert errors == [], errors
+
+
+# django-modeltranslation's ja/en switch and its jQuery UI tabs (their markup comes from that
+# package's script) are left to its own test, tests/browser/test_admin_tabs.py; everything else on
+# these pages, Django's admin included, is checked.
+THIRD_PARTY = ("modeltranslation-main-switch", "ui-tabs", "tab_id_")
+
+
+def _ours(violations: list[dict]) -> list[dict]:
+    kept = []
+    for v in violations:
+        nodes = [n for n in v["nodes"] if not any(m in " ".join(map(str, n["target"])) for m in THIRD_PARTY)]
+        if nodes:
+            kept.append({**v, "nodes": nodes})
+    return kept
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
+def test_the_price_list_has_no_serious_accessibility_violations(
+    browser, browser_context_args, live_server, clinic_admin, demo_clinic, viewport
+):
+    # axe is injected, so this context bypasses CSP; the test above runs with the policy on.
+    context = browser.new_context(**{**browser_context_args, "viewport": viewport, "bypass_csp": True})
+    log_in_context(context, clinic_admin, live_server.url)
+    page = context.new_page()
+    offering = Offering.objects.filter(clinic=demo_clinic).first()
+    found = {}
+    for url in ("/admin/catalog/offering/", f"/admin/catalog/offering/{offering.pk}/change/"):
+        page.goto(url)
+        blocking = [v for v in _ours(axe_violations(page)) if v["impact"] in BLOCKING]
+        if blocking:
+            found[url] = describe(blocking)
+    context.close()
+    assert not found, "\n\n".join(f"{url}\n{text}" for url, text in found.items())

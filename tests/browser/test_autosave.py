@@ -288,3 +288,31 @@ def test_signing_out_discards_the_draft(page_at: Page, consultation):
     _log_in_as(page, "counselor")
     expect(page.locator("#profile-form")).to_be_visible()
     expect(page.locator("#draft-notice")).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
+def test_the_status_bar_states_have_no_serious_accessibility_violations(
+    browser, browser_context_args, live_server, counselor, consultation, viewport
+):
+    """The partly-saved badge and the offer of a kept draft, checked by axe (this context bypasses
+    CSP to inject it; the tests above run with the policy on)."""
+    from tests.browser.test_accessibility import BLOCKING, axe_violations, describe
+
+    context = browser.new_context(**{**browser_context_args, "viewport": viewport, "bypass_csp": True})
+    log_in_context(context, counselor, live_server.url)
+    page = context.new_page()
+    open_page(page, consultation)
+    budget = page.locator("#id_budget_yen")
+    answered(page, lambda: (budget.fill("-5"), budget.press("Tab")), 422)
+    expect(page.locator("#save-state .save-state-jump")).to_be_visible()
+    # From the top, as test_accessibility does: scrolled, whatever passes under the sticky status
+    # bar counts for axe as a target too close to another.
+    page.evaluate("window.scrollTo(0, 0)")
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, describe(blocking)
+    _expire_and_type(page, consultation)
+    _log_in_as(page, "counselor")
+    expect(page.locator("#draft-notice")).to_be_visible()
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, describe(blocking)
+    context.close()

@@ -8,11 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from catalog.models import Offering
 from tests.browser.conftest import VIEWPORTS, log_in_context, watch_for_errors
 from tests.browser.test_accessibility import BLOCKING, axe_violations, describe
+from tests.conftest import give_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -41,22 +43,31 @@ def _shown_whole(page: Page, selector: str) -> None:
         assert seen, (selector, i, "covered or clipped")
 
 
+@pytest.fixture
+def superuser(db) -> User:
+    user = User.objects.create_superuser("root", "root@example.invalid", "x-unused-password-1")
+    give_second_factor(user)
+    return user
+
+
+# A clinic admin sees one clinic's prices; a superuser sees every clinic's, with a clinic column.
+@pytest.mark.parametrize("who", ["clinic_admin", "superuser"])
 @pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
 def test_the_offering_price_list_fits_the_screen(
-    signed_in_page, clinic_admin, demo_clinic, viewport, tmp_path
+    signed_in_page, request, who, demo_clinic, viewport, tmp_path
 ):
     shots = Path(SHOTS) if SHOTS else tmp_path
     offering = Offering.objects.filter(clinic=demo_clinic, course_prices__sessions__gte=2).distinct().first()
-    page = signed_in_page(clinic_admin, viewport)
+    page = signed_in_page(request.getfixturevalue(who), viewport)
     errors = watch_for_errors(page)
     page.goto(f"/admin/catalog/offering/{offering.pk}/change/")
-    page.screenshot(path=shots / f"admin-offering-{viewport['width']}.png", full_page=True)
+    page.screenshot(path=shots / f"admin-offering-{who}-{viewport['width']}.png", full_page=True)
     expect(page.locator("#id_price_per_session_yen")).to_be_visible()
     _shown_whole(page, "#id_price_per_session_yen")
     _shown_whole(page, "input[name$='-price_yen']:not([name*='__prefix__'])")
     _shown_whole(page, "input[name$='-sessions']:not([name*='__prefix__'])")
     page.goto("/admin/catalog/offering/")
-    page.screenshot(path=shots / f"admin-offerings-{viewport['width']}.png", full_page=True)
+    page.screenshot(path=shots / f"admin-offerings-{who}-{viewport['width']}.png", full_page=True)
     # The price per session's header and cells (its column was `price_per_session_yen` before).
     _shown_whole(page, "#result_list th[class*='per_session']")
     _shown_whole(page, "#result_list td[class*='per_session']")

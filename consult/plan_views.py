@@ -66,14 +66,35 @@ def _plan_or_404(consultation: Consultation) -> TreatmentPlan:
         raise Http404 from None
 
 
+def _plan_for(request: HtmxHttpRequest, public_id, perm: str) -> tuple[Consultation, TreatmentPlan]:
+    """The consultation (404 outside the user's clinics, 403 without `perm`) and its plan (404 if none)."""
+    consultation = consultation_for(request, public_id, perm)
+    return consultation, _plan_or_404(consultation)
+
+
+def _audit(request: HtmxHttpRequest, action: str, consultation: Consultation, obj, **detail) -> None:
+    """What a plan or consent view did, in the audit trail (about `obj`, of this consultation)."""
+    record(request, action, consultation=consultation, obj=obj, detail=detail)
+
+
+def _day(request: HtmxHttpRequest, plan: TreatmentPlan):
+    """The day posted, when it is a date on or after the plan's contract day; else None."""
+    form = DayForm(request.POST)
+    if form.is_valid() and form.cleaned_data["day"] >= plan.contract_day:
+        return form.cleaned_data["day"]
+    return None
+
+
 def _changed(request, consultation: Consultation, plan: TreatmentPlan, what: dict) -> None:
     cleared = plan.changed()
-    record(
+    _audit(
         request,
         AuditEvent.Action.PLAN_CHANGE,
-        consultation=consultation,
-        obj=plan,
-        detail={**what, "version": plan.version, "signature_cleared": cleared},
+        consultation,
+        plan,
+        **what,
+        version=plan.version,
+        signature_cleared=cleared,
     )
     if cleared:
         messages.warning(request, _("The plan changed, so the physician's signature was cleared."))
@@ -158,8 +179,7 @@ def plan_add(request: HtmxHttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_POST
 def plan_remove(request: HtmxHttpRequest, public_id, item_id: int) -> HttpResponse:
-    consultation = consultation_for(request, public_id, CHANGE)
-    plan = _plan_or_404(consultation)
+    consultation, plan = _plan_for(request, public_id, CHANGE)
     item = plan.items.filter(pk=item_id).select_related("treatment").first()
     if item is None:
         raise Http404
@@ -172,8 +192,7 @@ def plan_remove(request: HtmxHttpRequest, public_id, item_id: int) -> HttpRespon
 @login_required
 @require_POST
 def plan_sign(request: HtmxHttpRequest, public_id) -> HttpResponse:
-    consultation = consultation_for(request, public_id, SIGN)
-    plan = _plan_or_404(consultation)
+    consultation, plan = _plan_for(request, public_id, SIGN)
     if not consultation.is_signed_off:
         messages.error(
             request, _("Sign off the consultation first: the plan follows from the physician's decision.")
@@ -200,13 +219,14 @@ def plan_sign(request: HtmxHttpRequest, public_id) -> HttpResponse:
             request, _("Not signed: the plan changed since you opened it. Check it, then sign again.")
         )
         return redirect(_url(consultation))
-    record(
+    # whether a same-day reason was recorded, never its text: the audit trail outlives anonymisation
+    _audit(
         request,
         AuditEvent.Action.PLAN_SIGN,
-        consultation=consultation,
-        obj=plan,
-        # whether a same-day reason was recorded, never its text: the audit trail outlives anonymisation
-        detail={"version": version, "same_day_reason_recorded": bool(reason)},
+        consultation,
+        plan,
+        version=version,
+        same_day_reason_recorded=bool(reason),
     )
     return redirect(_url(consultation))
 
@@ -215,10 +235,9 @@ def plan_sign(request: HtmxHttpRequest, public_id) -> HttpResponse:
 @require_POST
 def plan_received(request: HtmxHttpRequest, public_id) -> HttpResponse:
     """The day the patient received the contract document: cooling-off runs 8 days from it."""
-    consultation = consultation_for(request, public_id, CHANGE)
-    plan = _plan_or_404(consultation)
-    form = DayForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["day"] < plan.contract_day:
+    consultation, plan = _plan_for(request, public_id, CHANGE)
+    day = _day(request, plan)
+    if day is None:
         messages.error(
             request,
             _("Enter the day the patient received the contract document (not before the contract day)."),
@@ -227,14 +246,8 @@ def plan_received(request: HtmxHttpRequest, public_id) -> HttpResponse:
     if not consultation.documents.filter(kind="scta-contract").exists():
         messages.error(request, _("Issue the contract document first."))
         return redirect(_url(consultation))
-    TreatmentPlan.objects.filter(pk=plan.pk).update(contract_received_on=form.cleaned_data["day"])
-    record(
-        request,
-        AuditEvent.Action.CONTRACT_RECEIVED,
-        consultation=consultation,
-        obj=plan,
-        detail={"received": form.cleaned_data["day"].isoformat()},
-    )
+    TreatmentPlan.objects.filter(pk=plan.pk).update(contract_received_on=day)
+    _audit(request, AuditEvent.Action.CONTRACT_RECEIVED, consultation, plan, received=day.isoformat())
     return redirect(_url(consultation))
 
 
@@ -242,10 +255,9 @@ def plan_received(request: HtmxHttpRequest, public_id) -> HttpResponse:
 @require_POST
 def plan_edelivery(request: HtmxHttpRequest, public_id) -> HttpResponse:
     """The patient's prior consent to receiving the law's documents electronically (since 2023-06-01)."""
-    consultation = consultation_for(request, public_id, CHANGE)
-    plan = _plan_or_404(consultation)
+    consultation, plan = _plan_for(request, public_id, CHANGE)
     TreatmentPlan.objects.filter(pk=plan.pk).update(electronic_delivery_consent_at=timezone.now())
-    record(request, AuditEvent.Action.EDELIVERY_CONSENT, consultation=consultation, obj=plan, detail={})
+    _audit(request, AuditEvent.Action.EDELIVERY_CONSENT, consultation, plan)
     return redirect(_url(consultation))
 
 
@@ -253,10 +265,9 @@ def plan_edelivery(request: HtmxHttpRequest, public_id) -> HttpResponse:
 @require_POST
 def plan_cancel(request: HtmxHttpRequest, public_id) -> HttpResponse:
     """Record a cooling-off or a mid-term cancellation, with the fee cap and refund computed."""
-    consultation = consultation_for(request, public_id, CHANGE)
-    plan = _plan_or_404(consultation)
-    form = DayForm(request.POST)
-    if plan.cancelled_on or not form.is_valid() or form.cleaned_data["day"] < plan.contract_day:
+    consultation, plan = _plan_for(request, public_id, CHANGE)
+    day = _day(request, plan)
+    if plan.cancelled_on or day is None:
         messages.error(request, _("Enter the day of the cancellation (not before the contract day)."))
         return redirect(_url(consultation))
     used = {}
@@ -266,28 +277,33 @@ def plan_cancel(request: HtmxHttpRequest, public_id) -> HttpResponse:
             messages.error(request, _("Sessions used must be between 0 and the planned number."))
             return redirect(_url(consultation))
         used[item.treatment.slug] = int(raw)
-    result = plan.outcome("ja", form.cleaned_data["day"], used)
-    cancelled = result.cancellation
+    cancelled = plan.outcome("ja", day, used).cancellation
     TreatmentPlan.objects.filter(pk=plan.pk).update(
-        cancelled_on=form.cleaned_data["day"],
+        cancelled_on=day,
         cancel_kind=cancelled.kind,
         cancel_detail={"sessions_used": used, **cancelled.as_dict()},
     )
-    record(
+    _audit(
         request,
         AuditEvent.Action.CANCELLATION,
-        consultation=consultation,
-        obj=plan,
-        detail={"day": form.cleaned_data["day"].isoformat(), "sessions_used": used, **cancelled.as_dict()},
+        consultation,
+        plan,
+        day=day.isoformat(),
+        sessions_used=used,
+        **cancelled.as_dict(),
     )
     return redirect(_url(consultation))
 
 
-def _consent_item(plan: TreatmentPlan, slug: str) -> PlannedTreatment:
+def _consent_for(
+    request: HtmxHttpRequest, public_id, slug: str, perm: str
+) -> tuple[Consultation, TreatmentPlan, PlannedTreatment]:
+    """The consultation, its plan and the plan's item for the treatment `slug` (404 if any is missing)."""
+    consultation, plan = _plan_for(request, public_id, perm)
     item = plan.items.filter(treatment__slug=slug).select_related("treatment").first()
     if item is None:
         raise Http404
-    return item
+    return consultation, plan, item
 
 
 def _pending(plan: TreatmentPlan, treatment) -> Consent | None:
@@ -301,9 +317,7 @@ def _pending(plan: TreatmentPlan, treatment) -> Consent | None:
 @require_GET
 def consent_page(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
     """The tablet page: the consent text, and the signature pad once the physician has explained it."""
-    consultation = consultation_for(request, public_id, VIEW)
-    plan = _plan_or_404(consultation)
-    item = _consent_item(plan, slug)
+    consultation, plan, item = _consent_for(request, public_id, slug, VIEW)
     text = item.treatment.consent_texts.first()
     return render(
         request,
@@ -329,9 +343,7 @@ def _consent_url(consultation, slug: str) -> str:
 @require_POST
 def consent_explained(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
     """The physician records that they explained the treatment (the patient may then sign)."""
-    consultation = consultation_for(request, public_id, SIGN)
-    plan = _plan_or_404(consultation)
-    item = _consent_item(plan, slug)
+    consultation, plan, item = _consent_for(request, public_id, slug, SIGN)
     text = item.treatment.consent_texts.first()
     if not plan.is_signed or text is None:
         messages.error(
@@ -346,12 +358,13 @@ def consent_explained(request: HtmxHttpRequest, public_id, slug: str) -> HttpRes
             explained_by=request.user,
             explained_at=timezone.now(),
         )
-        record(
+        _audit(
             request,
             AuditEvent.Action.CONSENT_EXPLAINED,
-            consultation=consultation,
-            obj=consent,
-            detail={"treatment": slug, "text_version": text.version},
+            consultation,
+            consent,
+            treatment=slug,
+            text_version=text.version,
         )
     return redirect(_consent_url(consultation, slug))
 
@@ -361,9 +374,7 @@ def consent_explained(request: HtmxHttpRequest, public_id, slug: str) -> HttpRes
 def consent_sign(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
     """The patient's signature from the tablet: stored as strokes, and the consent issued at once as
     an immutable document."""
-    consultation = consultation_for(request, public_id, CHANGE)
-    plan = _plan_or_404(consultation)
-    item = _consent_item(plan, slug)
+    consultation, plan, item = _consent_for(request, public_id, slug, CHANGE)
     consent = _pending(plan, item.treatment)
     strokes = parse_signature(request.POST.get("signature", ""))
     if consent is None or strokes is None or not plan.is_signed:
@@ -388,19 +399,15 @@ def consent_sign(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse
         messages.error(request, _("Not issued: %(problems)s") % {"problems": " ".join(exc.problems)})
         return redirect(_consent_url(consultation, slug))
     Consent.objects.filter(pk=consent.pk).update(document=document)
-    record(
-        request,
-        AuditEvent.Action.CONSENT_SIGNED,
-        consultation=consultation,
-        obj=consent,
-        detail={"treatment": slug},
-    )
-    record(
+    _audit(request, AuditEvent.Action.CONSENT_SIGNED, consultation, consent, treatment=slug)
+    _audit(
         request,
         AuditEvent.Action.ISSUE_DOCUMENT,
-        consultation=consultation,
-        obj=document,
-        detail={"kind": "consent", "language": document.language, "sha256": document.sha256},
+        consultation,
+        document,
+        kind="consent",
+        language=document.language,
+        sha256=document.sha256,
     )
     return redirect(_consent_url(consultation, slug))
 
@@ -408,20 +415,12 @@ def consent_sign(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse
 @login_required
 @require_POST
 def consent_withdraw(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
-    consultation = consultation_for(request, public_id, CHANGE)
-    plan = _plan_or_404(consultation)
-    item = _consent_item(plan, slug)
+    consultation, plan, item = _consent_for(request, public_id, slug, CHANGE)
     updated = plan.consents.filter(
         treatment=item.treatment, signed_at__isnull=False, withdrawn_at__isnull=True
     ).update(withdrawn_at=timezone.now())
     if updated:
-        record(
-            request,
-            AuditEvent.Action.CONSENT_WITHDRAWN,
-            consultation=consultation,
-            obj=plan,
-            detail={"treatment": slug},
-        )
+        _audit(request, AuditEvent.Action.CONSENT_WITHDRAWN, consultation, plan, treatment=slug)
     return redirect(_consent_url(consultation, slug))
 
 

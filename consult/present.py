@@ -2,7 +2,8 @@
 
 It follows the handout's gate (docs/safety.md, DocumentKind.needs_sign_off): after the physician's
 sign-off of the current version, the signed comparison and timeline; before it, only general
-information on the treatments for her concerns, in name order (nothing selected, nothing ranked).
+information on the treatments for her concerns, in name order (nothing selected, nothing ranked),
+without those her medical answers rule out.
 Never scores, medical flags, notes or staff names.
 """
 
@@ -16,32 +17,37 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
-from catalog.models import Condition, Indication, Offering
+from catalog.models import Treatment
 from consult.access import HtmxHttpRequest, consultation_for
 from consult.audit import record
 from consult.documents.handout import KIND
+from consult.engine import addresses
+from consult.facts import catalog_facts
 from consult.models import AuditEvent, Consultation
+from consult.safety import contraindicated
 
 VIEW = "consult.view_consultation"
 
 
-def general_treatments(consultation: Consultation) -> list:
-    """The clinic's offered treatments the catalog rates for any of her concerns (or a broader concern
-    they belong to), by name: general information, not a selection."""
-    by_id = {c.pk: c for c in Condition.objects.all()}
-    wanted = set()
-    for concern in consultation.concerns.all():
-        node = by_id.get(concern.condition_id)
-        while node is not None:
-            wanted.add(node.pk)
-            node = by_id.get(node.parent_id)
-    treatment_ids = Indication.objects.filter(
-        condition_id__in=wanted, strength__gt=Indication.Strength.NOT_FOR
-    ).values("treatment_id")
-    offerings = Offering.objects.filter(
-        clinic=consultation.clinic, active=True, treatment_id__in=treatment_ids
-    ).select_related("treatment")
-    return sorted({o.treatment for o in offerings}, key=lambda t: t.name)
+def general_treatments(consultation: Consultation, language: str) -> tuple[list[Treatment], bool]:
+    """The clinic's offered treatments that address any of her concerns (the engine's rule: the
+    nearest rating along the condition's lineage), by name: general information, not a selection.
+
+    A treatment with an absolute contraindication she is flagged for is left out (the engine's one
+    rule, consult/safety.py): before the physician has examined her, the screen turned to her names
+    no treatment as unsuitable, which would be a medical judgement and would show her flags to
+    whoever is looking. The second value says whether any was left out, for a neutral note.
+    """
+    facts = catalog_facts(consultation.clinic, language)
+    profile = consultation.profile(timezone.localdate())
+    for_her = {
+        t.slug
+        for t in facts.treatments
+        if t.price is not None and addresses(t, profile.concerns, facts, language)
+    }
+    unsafe = for_her & contraindicated(profile, facts).keys()
+    treatments = Treatment.objects.filter(slug__in=for_her - unsafe)
+    return sorted(treatments, key=lambda t: t.name), bool(unsafe)
 
 
 @login_required
@@ -65,7 +71,7 @@ def present(request: HtmxHttpRequest, public_id) -> HttpResponse:
             )
             context |= {"h": snapshot, "t": KIND.wording[language], **KIND.context(snapshot)}
         else:
-            context["treatments"] = general_treatments(consultation)
+            context["treatments"], context["left_out"] = general_treatments(consultation, language)
             context["concerns"] = [c.condition.name for c in consultation.concerns.all()]
         response = render(request, "consult/present.html", context)
     response["Cache-Control"] = "no-store"

@@ -130,7 +130,14 @@ def share(request: HtmxHttpRequest, public_id, document_id, kind: str) -> HttpRe
 @require_GET
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """What the QR code opens, without an account: only the one document the link was signed for,
-    until the link expires. Every use is audited, served or not."""
+    until the link expires. Every use is audited, served or not.
+
+    Whose log shows a refused use: a link whose signature holds but whose time is up was made by
+    this site for that document, so its row carries the document's consultation and clinic, and that
+    clinic's admin sees it. A link whose signature fails proves nothing about the document it names
+    (anyone can write an id into a URL): attributing it to that clinic would let a stranger write
+    rows into any clinic's log, so its row has no clinic and only a superuser's audit log shows it.
+    """
     try:
         document = links.document(token)
     except links.Expired as exc:

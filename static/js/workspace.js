@@ -102,10 +102,45 @@
   }
   markFields();
   document.body.addEventListener("htmx:afterSettle", markFields);
+  // "Saved, except 1 field — check it" (a partly refused save) takes the counselor to the first
+  // marked field, centred so the sticky status bar does not cover it.
+  document.addEventListener("click", function (event) {
+    var jump = event.target.closest && event.target.closest(".save-state-jump");
+    var field = jump && form && form.querySelector("[aria-invalid=true]");
+    if (!field) return;
+    event.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  });
 
   // The session ended: the server answers a save with a redirect to the login page. What was typed
   // is kept in this tab (sessionStorage) and offered back after logging in, never saved unasked.
-  var draftKey = "draft:" + location.pathname;
+  // Tablets are shared, so a draft belongs to the user the page was made for and to this
+  // consultation, lives DRAFT_MINUTES, and goes on signing out: another user's draft, or an old one,
+  // is discarded unseen.
+  var DRAFT_MINUTES = 30;
+  var notice = document.getElementById("draft-notice");
+  var owner = notice ? notice.getAttribute("data-owner") : "";
+  var draftKey = "draft:" + owner + ":" + location.pathname;
+  function readDraft(key) {
+    var draft = null;
+    try { draft = JSON.parse(sessionStorage.getItem(key)); } catch (e) { return null; }
+    if (!draft || !Array.isArray(draft.entries) || typeof draft.at !== "number") return null;
+    var age = Date.now() - draft.at;
+    return age >= 0 && age < DRAFT_MINUTES * 60000 ? draft : null;
+  }
+  function dropDrafts(keep) {
+    try {
+      for (var i = sessionStorage.length - 1; i >= 0; i--) {
+        var key = sessionStorage.key(i);
+        if (key && key.indexOf("draft:") === 0 && !keep(key)) sessionStorage.removeItem(key);
+      }
+    } catch (e) { /* storage unavailable: nothing kept */ }
+  }
+  dropDrafts(function (key) { return owner && key.indexOf("draft:" + owner + ":") === 0 && readDraft(key); });
+  document.addEventListener("submit", function (event) {
+    if ((event.target.getAttribute("action") || "").indexOf("/logout") !== -1) dropDrafts(function () { return false; });
+  });
   function snapshot() {
     var entries = [];
     new FormData(form).forEach(function (value, name) {
@@ -117,7 +152,9 @@
     var xhr = event.detail.xhr;
     var to = xhr && xhr.getResponseHeader("HX-Redirect");
     if (!form || !to || to.indexOf("/login") === -1) return;
-    try { sessionStorage.setItem(draftKey, JSON.stringify(snapshot())); } catch (e) { /* private mode: nothing kept */ }
+    try {
+      if (owner) sessionStorage.setItem(draftKey, JSON.stringify({ at: Date.now(), entries: snapshot() }));
+    } catch (e) { /* private mode: nothing kept */ }
     dirty = false;
     inFlight = false;
   });
@@ -134,9 +171,7 @@
       syncMap(box.id.slice(8));
     });
   }
-  var saved = null;
-  try { saved = sessionStorage.getItem(draftKey); } catch (e) { saved = null; }
-  var notice = document.getElementById("draft-notice");
+  var saved = readDraft(draftKey);
   if (form && saved && notice) {
     notice.hidden = false;
     notice.setAttribute("role", "alert");
@@ -150,9 +185,14 @@
     drop.type = "button";
     drop.textContent = t.discard;
     notice.append(text, put, " ", drop);
-    var forget = function () { sessionStorage.removeItem(draftKey); notice.hidden = true; notice.textContent = ""; };
+    var forget = function () {
+      try { sessionStorage.removeItem(draftKey); } catch (e) { /* nothing kept */ }
+      notice.hidden = true;
+      notice.textContent = "";
+    };
     put.addEventListener("click", function () {
-      restore(JSON.parse(saved));
+      if (!readDraft(draftKey)) { forget(); return; }  // its time ran out while the offer was on screen
+      restore(saved.entries);
       forget();
       dirty = true;
       setState("unsaved", t.restored);

@@ -180,3 +180,139 @@ def test_opening_the_workspace_saves_nothing(page_at: Page, consultation):
     consultation.refresh_from_db()
     assert consultation.version == version
     assert not AuditEvent.objects.filter(consultation=consultation, action=AuditEvent.Action.CHANGE).exists()
+
+
+def test_a_partly_refused_save_says_what_was_saved_and_points_at_the_field(page_at: Page, consultation):
+    """keep_valid stored the other fields and refused one: the badge says so (not 未保存), counts the
+    marked fields and takes the counselor to the first."""
+    page = page_at
+    open_page(page, consultation)
+    budget = page.locator("#id_budget_yen")
+    answered(page, lambda: (budget.fill("-5"), budget.press("Tab")), 422)
+    badge = page.locator("#save-state")
+    expect(badge).to_have_text(re.compile(r"^\s*一部保存できませんでした — 1項目を確認してください\s*$"))
+    expect(badge).not_to_have_class(re.compile(r"\bfailed\b"))
+    consultation.refresh_from_db()
+    assert consultation.version == 2  # the rest was stored
+    chart = page.locator("#id_chart_number")
+    answered(page, lambda: (chart.fill(""), chart.press("Tab")), 422)
+    expect(badge).to_contain_text("2項目")
+    page.locator("#id_notes").focus()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    badge.get_by_role("link").click()
+    expect(chart).to_be_focused()
+    expect(chart).to_be_in_viewport()
+    box = badge.get_by_role("link").bounding_box()
+    assert box["height"] >= 44, box
+
+
+def test_a_save_refused_whole_still_says_not_saved(page_at: Page, consultation):
+    page = page_at
+    open_page(page, consultation)
+    # A version the server cannot read: nothing can be saved at all.
+    page.evaluate("document.querySelector('#profile-form input[name=version]').value = '0'")
+    answered(page, lambda: page.locator("#id_age_band").select_option("30s"), 422)
+    badge = page.locator("#save-state")
+    expect(badge).to_have_text(re.compile(r"^\s*未保存\s*$"))
+    expect(badge).to_have_class(re.compile(r"\bfailed\b"))
+    expect(badge.get_by_role("link")).to_have_count(0)
+    consultation.refresh_from_db()
+    assert consultation.version == 1 and consultation.age_band == ""
+
+
+def _expire_and_type(page: Page, consultation) -> None:
+    """The session ends; the counselor's next change cannot be saved and is kept on the tablet."""
+    open_page(page, consultation)
+    Session.objects.all().delete()
+    page.locator("#id_age_band").select_option("40s")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"), timeout=SAVE_TIMEOUT_MS)
+
+
+def _log_in_as(page: Page, username: str) -> None:
+    from tests.conftest import PASSWORD
+
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda u: "/accounts/login/" not in u)
+
+
+def _drafts(page: Page) -> list[str]:
+    return page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('draft:'))")
+
+
+def test_another_user_signing_in_on_the_tablet_is_not_offered_the_draft(
+    page_at: Page, consultation, demo_clinic
+):
+    from catalog.models import Membership
+    from tests.conftest import make_user
+
+    make_user("counselor2", demo_clinic, Membership.Role.COUNSELOR)
+    page = page_at
+    _expire_and_type(page, consultation)
+    assert len(_drafts(page)) == 1  # kept while nobody is signed in
+    _log_in_as(page, "counselor2")
+    assert page.url.endswith(f"/consultations/{consultation.public_id}/")
+    expect(page.locator("#profile-form")).to_be_visible()
+    expect(page.locator("#draft-notice")).to_be_hidden()
+    expect(page.locator("#id_age_band")).to_have_value("")
+    assert _drafts(page) == []  # discarded, not kept for later
+    consultation.refresh_from_db()
+    assert consultation.age_band == ""
+
+
+def test_the_draft_is_offered_only_within_30_minutes(page_at: Page, consultation):
+    page = page_at
+    _expire_and_type(page, consultation)
+    # 31 minutes pass on the login page.
+    page.evaluate(
+        """() => { for (const k of Object.keys(sessionStorage).filter(k => k.startsWith('draft:'))) {
+                     const d = JSON.parse(sessionStorage.getItem(k)); d.at -= 31 * 60 * 1000;
+                     sessionStorage.setItem(k, JSON.stringify(d)); } }"""
+    )
+    _log_in_as(page, "counselor")
+    expect(page.locator("#profile-form")).to_be_visible()
+    expect(page.locator("#draft-notice")).to_be_hidden()
+    assert _drafts(page) == []
+
+
+def test_signing_out_discards_the_draft(page_at: Page, consultation):
+    page = page_at
+    _expire_and_type(page, consultation)
+    _log_in_as(page, "counselor")
+    expect(page.locator("#draft-notice")).to_be_visible()  # the same user within the window: offered
+    page.get_by_role("button", name=re.compile("ログアウト")).click()
+    page.wait_for_load_state()
+    assert _drafts(page) == []
+    page.goto(f"/consultations/{consultation.public_id}/")
+    _log_in_as(page, "counselor")
+    expect(page.locator("#profile-form")).to_be_visible()
+    expect(page.locator("#draft-notice")).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
+def test_the_status_bar_states_have_no_serious_accessibility_violations(
+    browser, browser_context_args, live_server, counselor, consultation, viewport
+):
+    """The partly-saved badge and the offer of a kept draft, checked by axe (this context bypasses
+    CSP to inject it; the tests above run with the policy on)."""
+    from tests.browser.test_accessibility import BLOCKING, axe_violations, describe
+
+    context = browser.new_context(**{**browser_context_args, "viewport": viewport, "bypass_csp": True})
+    log_in_context(context, counselor, live_server.url)
+    page = context.new_page()
+    open_page(page, consultation)
+    budget = page.locator("#id_budget_yen")
+    answered(page, lambda: (budget.fill("-5"), budget.press("Tab")), 422)
+    expect(page.locator("#save-state .save-state-jump")).to_be_visible()
+    # From the top, as test_accessibility does: scrolled, whatever passes under the sticky status
+    # bar counts for axe as a target too close to another.
+    page.evaluate("window.scrollTo(0, 0)")
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, describe(blocking)
+    _expire_and_type(page, consultation)
+    _log_in_as(page, "counselor")
+    expect(page.locator("#draft-notice")).to_be_visible()
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, describe(blocking)
+    context.close()

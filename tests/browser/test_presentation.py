@@ -104,3 +104,38 @@ def test_after_sign_off_the_signed_comparison_in_the_handout_language(
     page.screenshot(path=str(tmp_path / f"present-signed-{viewport['width']}.png"), full_page=True)
     page.get_by_role("link", name=re.compile("Back to the staff screen")).click()
     expect(page.locator("#profile-form")).to_be_visible()
+
+
+def test_general_information_leaves_out_what_her_flags_rule_out(
+    browser, browser_context_args, live_server, counselor, physician, demo_clinic, viewport
+):
+    """Rolling scars make Rejuran (salmon-derived PN) a treatment for her concerns, but she is allergic
+    to fish: an absolute contraindication (the engine's rule), so presentation mode does not show it,
+    nor does it name the flag; a neutral note says the physician will explain."""
+    consultation = _scene(counselor, demo_clinic, "ja")
+    page = _open(
+        browser, browser_context_args, live_server, counselor, viewport, consultation, bypass_csp=True
+    )
+    page.get_by_role("link", name="患者さんに見せる").click()
+    names = page.locator(".present-option h2").all_inner_texts()
+    assert Treatment.objects.get(slug="subcision").name_ja in names
+    assert Treatment.objects.get(slug="rejuran").name_ja not in names
+    expect(page.locator(".present-note").last).to_contain_text("問診へのお答え")
+    _nothing_for_staff_only(page, physician)
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, describe(blocking)
+    # Pregnant too: everything with pregnancy as an absolute contraindication goes as well.
+    consultation.flags.add(MedicalFlag.objects.get(slug="pregnancy"))
+    page.reload()
+    names = page.locator(".present-option h2").all_inner_texts()
+    for slug in ("rejuran", "exosome", "profhilo", "potenza"):
+        assert Treatment.objects.get(slug=slug).name_ja not in names, slug
+    assert Treatment.objects.get(slug="subcision").name_ja in names
+    expect(page.locator("body")).not_to_contain_text(MedicalFlag.objects.get(slug="pregnancy").label)
+    # Without a flag nothing is left out and no note appears.
+    consultation.flags.clear()
+    page.reload()
+    assert (
+        Treatment.objects.get(slug="rejuran").name_ja in page.locator(".present-option h2").all_inner_texts()
+    )
+    expect(page.get_by_text("問診へのお答え")).to_have_count(0)

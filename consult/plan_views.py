@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Treatment
 from consult.access import HtmxHttpRequest, consultation_for
-from consult.audit import record
+from consult.audit import atomic_writes, record
 from consult.documents.consent import KIND as CONSENT_KIND
 from consult.documents.pipeline import Refused
 from consult.documents.pipeline import issue as issue_document
@@ -145,6 +145,7 @@ def plan_page(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
+@atomic_writes
 def plan_add(request: HtmxHttpRequest, public_id) -> HttpResponse:
     consultation = consultation_for(request, public_id, CHANGE)
     form = ItemForm(request.POST, consultation=consultation)
@@ -178,6 +179,7 @@ def plan_add(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
+@atomic_writes
 def plan_remove(request: HtmxHttpRequest, public_id, item_id: int) -> HttpResponse:
     consultation, plan = _plan_for(request, public_id, CHANGE)
     item = plan.items.filter(pk=item_id).select_related("treatment").first()
@@ -191,6 +193,7 @@ def plan_remove(request: HtmxHttpRequest, public_id, item_id: int) -> HttpRespon
 
 @login_required
 @require_POST
+@atomic_writes
 def plan_sign(request: HtmxHttpRequest, public_id) -> HttpResponse:
     consultation, plan = _plan_for(request, public_id, SIGN)
     if not consultation.is_signed_off:
@@ -233,6 +236,7 @@ def plan_sign(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
+@atomic_writes
 def plan_received(request: HtmxHttpRequest, public_id) -> HttpResponse:
     """The day the patient received the contract document: cooling-off runs 8 days from it."""
     consultation, plan = _plan_for(request, public_id, CHANGE)
@@ -253,6 +257,7 @@ def plan_received(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
+@atomic_writes
 def plan_edelivery(request: HtmxHttpRequest, public_id) -> HttpResponse:
     """The patient's prior consent to receiving the law's documents electronically (since 2023-06-01)."""
     consultation, plan = _plan_for(request, public_id, CHANGE)
@@ -263,6 +268,7 @@ def plan_edelivery(request: HtmxHttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
+@atomic_writes
 def plan_cancel(request: HtmxHttpRequest, public_id) -> HttpResponse:
     """Record a cooling-off or a mid-term cancellation, with the fee cap and refund computed."""
     consultation, plan = _plan_for(request, public_id, CHANGE)
@@ -341,6 +347,7 @@ def _consent_url(consultation, slug: str) -> str:
 
 @login_required
 @require_POST
+@atomic_writes
 def consent_explained(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
     """The physician records that they explained the treatment (the patient may then sign)."""
     consultation, plan, item = _consent_for(request, public_id, slug, SIGN)
@@ -414,6 +421,7 @@ def consent_sign(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse
 
 @login_required
 @require_POST
+@atomic_writes
 def consent_withdraw(request: HtmxHttpRequest, public_id, slug: str) -> HttpResponse:
     consultation, plan, item = _consent_for(request, public_id, slug, CHANGE)
     updated = plan.consents.filter(

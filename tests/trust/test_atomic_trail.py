@@ -7,14 +7,17 @@ option, no sign-off, no handout, no catalog edit, no log-in, no second factor re
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog.models import Condition, MedicalFlag, Treatment
-from consult.models import AuditEvent, ChosenOption, Concern, Consultation, Document
+from consult.models import AuditEvent, ChosenOption, Concern, Consultation, Document, TreatmentPlan
 from tests.conftest import PASSWORD, give_second_factor, sign_off
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +237,45 @@ def test_a_refused_audit_row_keeps_the_old_recovery_codes(quiet_client, counselo
     assert response.status_code == 500
     after = sorted(StaticToken.objects.filter(device__user=counselor).values_list("token", flat=True))
     assert after == before and len(after) == 10
+
+
+def test_a_refused_audit_row_undoes_the_plan_change(quiet_client, physician, consultation, refuse_audit):
+    """Adding a treatment to the plan, and the plan's new version, commit with their row or not at all."""
+    refuse_audit("plan-change")
+    quiet_client.force_login(physician)
+    response = quiet_client.post(
+        f"/consultations/{consultation.public_id}/plan/items/",
+        {
+            "treatment": "subcision",
+            "sessions": 3,
+            "interval_weeks": "",
+            "first_session": (timezone.localdate() + timedelta(days=9)).isoformat(),
+        },
+    )
+    assert response.status_code == 500
+    plan = TreatmentPlan.objects.filter(consultation=consultation).first()
+    assert plan is None or not plan.items.exists()
+
+
+def test_a_refused_audit_row_undoes_the_plan_signature(quiet_client, physician, consultation, refuse_audit):
+    sign_off(consultation, physician)
+    client = Client()
+    client.force_login(physician)
+    client.post(
+        f"/consultations/{consultation.public_id}/plan/items/",
+        {
+            "treatment": "subcision",
+            "sessions": 3,
+            "interval_weeks": "",
+            "first_session": (timezone.localdate() + timedelta(days=9)).isoformat(),
+        },
+    )
+    plan = TreatmentPlan.objects.get(consultation=consultation)
+    refuse_audit("plan-sign")
+    quiet_client.force_login(physician)
+    response = quiet_client.post(
+        f"/consultations/{consultation.public_id}/plan/sign/", {"version": plan.version}
+    )
+    assert response.status_code == 500
+    plan.refresh_from_db()
+    assert plan.signed_version is None

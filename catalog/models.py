@@ -623,3 +623,7 @@ from catalog.evidence import (  # noqa: E402, F401
     SourceKind,
     range_origin,
 )
+
+# Natural frequencies and the course without treatment (issue 14): fields added to SideEffect,
+# Indication and Condition above.
+from catalog.figures import Denominator, Figure, figure_of  # noqa: E402, F401

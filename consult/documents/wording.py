@@ -128,16 +128,16 @@ CAUTION_SHORT = {
 
 FIGURE = {
     "ja": {
-        "harm": "{group}で、{time}までに、100人あたり約{n}人に起きました。",
-        "benefit": "{group}で、{time}に、100人あたり約{n}人が{outcome}。",
-        "harm_1000": "{group}で、{time}までに、1,000人あたり約{n}人に起きました。",
-        "benefit_1000": "{group}で、{time}に、1,000人あたり約{n}人が{outcome}。",
+        "harm": "{group}で、{time}までに、100人あたり約{n}人に起き、約{rest}人には起きませんでした。",
+        "benefit": "{group}で、{time}に、100人あたり約{n}人が{outcome}。残りの約{rest}人はそうではありませんでした。",
+        "harm_1000": "{group}で、{time}までに、1,000人あたり約{n}人に起き、約{rest}人には起きませんでした。",
+        "benefit_1000": "{group}で、{time}に、1,000人あたり約{n}人が{outcome}。残りの約{rest}人はそうではありませんでした。",
     },
     "en": {
-        "harm": "About {n} in 100 people ({group}) had it, within {time}.",
-        "benefit": "About {n} in 100 people ({group}) {outcome}, {time}.",
-        "harm_1000": "About {n} in 1,000 people ({group}) had it, within {time}.",
-        "benefit_1000": "About {n} in 1,000 people ({group}) {outcome}, {time}.",
+        "harm": "About {n} in 100 people ({group}) had it, within {time}. About {rest} in 100 did not.",
+        "benefit": "About {n} in 100 people ({group}) {outcome}, {time}. About {rest} in 100 did not.",
+        "harm_1000": "About {n} in 1,000 people ({group}) had it, within {time}. About {rest} in 1,000 did not.",
+        "benefit_1000": "About {n} in 1,000 people ({group}) {outcome}, {time}. About {rest} in 1,000 did not.",
     },
 }
 
@@ -146,8 +146,13 @@ def figure_text(figure, language: str, *, benefit: bool = False) -> str:
     """A natural frequency in words, with its group and time frame: "About 85 in 100 people (13
     people with skin type IV, in one study in Thailand) had scars rated …, 6 months after …"."""
     key = ("benefit" if benefit else "harm") + ("" if figure.per == 100 else "_1000")
+    # Both frames (IPDASi: balanced framing): those it happened to and those it did not.
     return FIGURE[language][key].format(
-        n=figure.count, group=figure.group, time=figure.time_frame, outcome=figure.outcome
+        n=figure.count,
+        rest=figure.per - figure.count,
+        group=figure.group,
+        time=figure.time_frame,
+        outcome=figure.outcome,
     )
 
 

@@ -141,6 +141,7 @@ def test_a_sourced_figure_prints_as_a_natural_frequency_with_an_icon_array(co2_e
     assert len(icons) == 100 and sum(i["on"] for i in icons) == 85
     assert squash(figure["text"]) in co2_en.flat
     assert "About85in100people(13peoplewithskintypeIV" in co2_en.flat
+    assert "About15in100didnot" in co2_en.flat  # both frames
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

@@ -175,6 +175,8 @@ TEXT = {
         "no_rush_h": "今日決める必要はありません",
         "no_rush": "この資料を持ち帰り、ご家族などと相談してから決めてください。"
         "当院では、説明を受けた当日には、原則として施術をしません（医学的な理由があるときを除きます）。",
+        "unapproved_plain": "わかりやすく言うと：この薬や機器は、国の承認を受けていません。医師が自分の判断と責任で使います。"
+        "重い副作用が出ても、国の救済制度（医薬品副作用被害救済制度）の対象になりません。",
         "glossary_h": "ことばの説明",
         "glossary": [
             ["真皮", "肌の表面（表皮）の下にある層。肌のハリを支えます。"],
@@ -209,7 +211,7 @@ TEXT = {
         "handout_id": "Handout ID",
         "colon": ": ",
         "stop": ". ",
-        "intro": "This handout summarises today's consultation and the treatment options we talked about. "
+        "intro": "This handout sums up today's talk and the treatments we talked about. "
         "Whether you have a treatment, and which one, is decided by the physician after an examination, "
         "together with you. This handout is not a diagnosis or a treatment plan.",
         "concerns": "Your concerns",
@@ -288,7 +290,7 @@ TEXT = {
         "plan_missing": "Ask the physician for the provision plan number.",
         "timeline": "A typical course over time",
         "excluded_h": "Treatments not included, and why",
-        "excluded_intro": "Treatments sometimes used for your concerns that were not included this time, given your wishes and your answers.",
+        "excluded_intro": "These treatments are sometimes used for your concerns. They were left out this time because of your wishes or your answers.",
         "excluded_medical": "{n} more treatment(s) were left out because of your answers to the medical questions; the physician explains why.",
         "timeline_note": "Week 0 is the date of this handout. This is only an example of a course started as soon "
         "as it can be. It differs from person to person. You and the physician plan the real one.",
@@ -315,7 +317,7 @@ TEXT = {
         "sample_prices": "Prices marked “sample price” are sample figures, not actual prices.",
         "differ": "Results, downtime and side effects differ from person to person.",
         "physician": "The treatment is decided by the physician after an examination, together with you. Always tell "
-        "the physician about pregnancy or breastfeeding, medicines you take and allergies.",
+        "the physician if you are pregnant or breastfeeding, and about your medicines and allergies.",
         "cooling": "If anything is unclear, ask the physician or staff at any time before deciding.",
         "unapproved_h": "Unapproved drug or device: {name}",
         "regenerative_h": "Regenerative medicine: {name}",
@@ -339,7 +341,7 @@ TEXT = {
         "how_chosen": "We took the facts on each treatment from clinical guidelines, research papers, product leaflets "
         "and clinic articles. The sources are listed at the end. Where there is little research, we say so. "
         "We give numbers of people only when a checked source gives them.",
-        "no_figure": "No reliable figure",
+        "no_figure": "No reliable figure.",
         "figure_h": "In numbers",
         "your_skin": "For your skin type",
         "values_h": "What matters to you (fill in)",
@@ -368,6 +370,8 @@ TEXT = {
         "no_rush_h": "You do not have to decide today",
         "no_rush": "Take this home and talk it over with your family or friends before you decide. "
         "As a rule, we do not treat on the day you are given this information, unless there is a medical reason.",
+        "unapproved_plain": "In plain words: Japan has not approved this drug or device. The physician uses it on their own "
+        "judgement. If it causes serious harm, the public relief scheme for drug side effects does not pay.",
         "glossary_h": "Words explained",
         "glossary": [
             ["Dermis (真皮)", "The layer under the skin's surface. It keeps the skin firm."],

@@ -178,3 +178,16 @@ def test_every_figure_in_the_catalog_is_complete_and_sourced():
         assert row.figure_count <= row.figure_per, row
     for condition in Condition.objects.filter(natural_course_ja__gt=""):
         assert condition.natural_course_en and condition.natural_course_source_id, condition.slug
+
+
+def test_legal_statements_have_a_plain_explanation_beside_them_and_a_glossary(handout):
+    language = handout.snapshot["language"]
+    t, flat = TEXT[language], handout.flat
+    dermapen = next(o for o in handout.snapshot["options"] if o["slug"] == "dermapen-4")
+    box = flat[flat.index(squash(dermapen["unapproved_heading"])) :]
+    assert box.index(squash(t["unapproved_plain"])) < box.index(
+        squash(dermapen["regulatory"]["unapproved"][0]["heading"])
+    )
+    for term, meaning in t["glossary"]:
+        assert squash(term) in flat and squash(meaning) in flat, term
+    assert ("医薬品副作用被害救済制度" if language == "ja" else "(医薬品副作用被害救済制度)") in flat

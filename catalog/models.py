@@ -634,3 +634,6 @@ from catalog.regulatory import (  # noqa: E402, F401
     disclosure_statements,
     status_at,
 )
+# Natural frequencies and the course without treatment (issue 14): fields added to SideEffect,
+# Indication and Condition above.
+from catalog.figures import Denominator, Figure, figure_of  # noqa: E402, F401

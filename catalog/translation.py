@@ -10,7 +10,7 @@ class SourceTR(TranslationOptions):
 
 @register(models.Condition)
 class ConditionTR(TranslationOptions):
-    fields = ("name", "description", "causes", "how_told_apart", "home_care")
+    fields = ("name", "description", "causes", "how_told_apart", "home_care", "natural_course")
 
 
 @register(models.MedicalFlag)
@@ -38,12 +38,12 @@ class TreatmentTR(TranslationOptions):
 
 @register(models.SideEffect)
 class SideEffectTR(TranslationOptions):
-    fields = ("name", "usual_duration")
+    fields = ("name", "usual_duration", "figure_group", "figure_time_frame")
 
 
 @register(models.Indication)
 class IndicationTR(TranslationOptions):
-    fields = ("rationale",)
+    fields = ("rationale", "figure_outcome", "figure_group", "figure_time_frame")
 
 
 @register(models.Contraindication)

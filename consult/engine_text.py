@@ -8,12 +8,19 @@ from datetime import date
 
 from consult.engine_data import ADJUNCT, FIRST_LINE, GOOD, NOT_FOR, Language
 
+# Neutral, and equal in both languages (issue 14, IPDASi balance): how the catalog rates a use, not a
+# recommendation ("a good option" said more than よく用いられる, "commonly used").
 STRENGTH_WORD = {
-    "ja": {FIRST_LINE: "第一選択の一つ", GOOD: "よく用いられる", ADJUNCT: "補助的", NOT_FOR: "適応外"},
+    "ja": {
+        FIRST_LINE: "第一選択の一つ",
+        GOOD: "よく用いられる",
+        ADJUNCT: "補助的に用いられる",
+        NOT_FOR: "適応外",
+    },
     "en": {
         FIRST_LINE: "a first-line option",
-        GOOD: "a good option",
-        ADJUNCT: "an adjunct option",
+        GOOD: "commonly used",
+        ADJUNCT: "used as an add-on",
         NOT_FOR: "not suitable",
     },
 }

@@ -10,7 +10,7 @@ the same data print the same handout.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
@@ -20,11 +20,14 @@ from catalog.models import (
     Clinic,
     Condition,
     HomeCareTip,
+    Indication,
     Nutrient,
     Offering,
     SideEffect,
+    Source,
     Treatment,
     disclosure_statements,
+    figure_of,
     staff_name,
     status_at,
 )
@@ -34,6 +37,10 @@ from consult.documents.timeline import timeline_geometry
 from consult.documents.wording import (
     AREA_NAMES,
     CATEGORY,
+    CAUTION_SHORT,
+    EVIDENCE,
+    EVIDENCE_ORDER,
+    EVIDENCE_SHORT,
     FREQUENCY,
     PAIN,
     REGENERATIVE_CLASS,
@@ -44,6 +51,7 @@ from consult.documents.wording import (
     SEVERITY_SCAR,
     TOPIC,
     UNAPPROVED_HEADINGS,
+    figure_text,
     format_date,
     range_text,
     yen,
@@ -169,6 +177,7 @@ def _build(
         home_care, home_sources = _home_care(concerns, facts.condition_parent, profile.flags, language)
         catalog_date = Treatment.objects.aggregate(d=Max("reviewed_on"))["d"]
         sources = _sources(options, concerns, home_sources)
+        references = _references(sources)
         clinic_data = {
             "name": clinic.name,
             "address": clinic.address,
@@ -218,6 +227,10 @@ def _build(
             d=format_date(catalog_date, language) if catalog_date else "—"
         ),
         "sources": sources,
+        # Keys added for issue 14 (IPDASi); an older snapshot has none and prints without them.
+        "references": references,
+        "no_treatment": _no_treatment(concerns, language),
+        "about": _about(options, header, clinic_data, preview, language),
     }
 
 
@@ -259,16 +272,21 @@ def _mark_contraindications(
 
 
 def _concerns(profile: Profile, parent: dict, language: str) -> list[dict]:
+    chains = {c.condition: lineage(c.condition, parent) for c in profile.concerns}
     conditions = {
         c.slug: c
-        for c in Condition.objects.filter(slug__in=[c.condition for c in profile.concerns]).prefetch_related(
-            "sources"
-        )
+        for c in Condition.objects.filter(slug__in={s for chain in chains.values() for s in chain})
+        .select_related("natural_course_source")
+        .prefetch_related("sources")
     }
     concerns = []
     for concern in profile.concerns:
         condition = conditions[concern.condition]
-        scale = SEVERITY_SCAR if "acne-scar" in lineage(concern.condition, parent) else SEVERITY_OTHER
+        chain = chains[concern.condition]
+        scale = SEVERITY_SCAR if "acne-scar" in chain else SEVERITY_OTHER
+        # What is known without treatment: the condition's own text or, failing that, its nearest
+        # ancestor's (rolling scars: acne scars in general), with its source.
+        known = next((conditions[s] for s in chain if s in conditions and conditions[s].natural_course), None)
         concerns.append(
             {
                 "slug": condition.slug,
@@ -278,10 +296,22 @@ def _concerns(profile: Profile, parent: dict, language: str) -> list[dict]:
                 "areas": [a for a in FACE_AREA_SLUGS if a in concern.areas],
                 "area_names": [AREA_NAMES[language][a] for a in FACE_AREA_SLUGS if a in concern.areas],
                 "home_care": condition.home_care,
-                "sources": [s.title for s in condition.sources.all()],
+                "sources": [s.title for s in condition.sources.all()]
+                + ([known.natural_course_source.title] if known and known.natural_course_source else []),
+                "natural_course": known.natural_course if known else "",
+                "natural_course_short": _first_sentence(known.natural_course) if known else "",
             }
         )
     return concerns
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a catalog text, for the comparison grid (the whole text is in the
+    option's own section)."""
+    for stop in ("。", ". "):
+        if stop in text:
+            return text.split(stop, 1)[0] + stop.strip()
+    return text
 
 
 def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> list[dict]:
@@ -291,8 +321,17 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
     treatments = {
         t.slug: t
         for t in Treatment.objects.filter(slug__in=slugs).prefetch_related(
-            Prefetch("side_effects", queryset=SideEffect.objects.order_by("sort_order", "id")),
+            Prefetch(
+                "side_effects",
+                queryset=SideEffect.objects.select_related("figure_source").order_by("sort_order", "id"),
+            ),
             "sources",
+        )
+    }
+    indications = {
+        (i.treatment.slug, i.condition.slug): i
+        for i in Indication.objects.filter(treatment__slug__in=slugs).select_related(
+            "treatment", "condition", "figure_source"
         )
     }
     offerings = {
@@ -308,15 +347,25 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
         slug, timing = option.treatment, option.timing
         t = treatments[slug]
         offering = offerings.get(slug)
-        addresses = [
-            {
-                "concern": a.condition_name,
-                "strength": a.strength,
-                "strength_text": a.strength_text,
-                "rationale": a.rationale,
-            }
-            for a in option.addresses
-        ]
+        # How sure the catalog is, per concern: the evidence level of the indication the engine rated
+        # it by (`rated_for`, the nearest one), never a second reading of the catalog's rules.
+        addresses = []
+        for a in option.addresses:
+            indication = indications.get((slug, a.rated_for))
+            level = indication.evidence_level if indication else ""
+            figure = figure_of(indication) if indication else None
+            addresses.append(
+                {
+                    "concern": a.condition_name,
+                    "strength": a.strength,
+                    "strength_text": a.strength_text,
+                    "rationale": a.rationale,
+                    "evidence_level": level,
+                    "evidence_text": EVIDENCE[language].get(level, EVIDENCE[language][""]),
+                    "figure": _figure(figure, language, benefit=True),
+                }
+            )
+        weakest = min((a["evidence_level"] for a in addresses), key=EVIDENCE_ORDER.index, default=None)
         # Concerns the catalog rates the option "not suitable" for (e.g. subcision, ice-pick scars).
         unsuitable = [
             {"concern": a.condition_name, "strength_text": a.strength_text, "rationale": a.rationale}
@@ -419,13 +468,27 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
                         "name": se.name,
                         "frequency": FREQUENCY[language].get(se.frequency, ""),
                         "usual_duration": se.usual_duration,
+                        "figure": _figure(figure_of(se), language),
                     }
                     for se in t.side_effects.all()
                 ],
+                # Her skin type applied to pigmentation risk: the engine's own caution, in the risk table.
+                "skin_type_risk": [c.text for c in suggestion.cautions if c.code == "skin-type"]
+                if suggestion
+                else [],
+                # The weakest evidence behind the concerns it addresses, in a few words for the grid.
+                "evidence_short": EVIDENCE_SHORT[language].get(weakest, "") if weakest is not None else "",
+                "reviewed_on": t.reviewed_on.isoformat(),
                 "addresses": addresses,
                 "unsuitable": unsuitable,
                 "matched": suggestion is not None or exclusion is not None,
                 "cautions": [c.text for c in suggestion.cautions] if suggestion else [],
+                # The same cautions in a few words for the grid, once per kind.
+                "cautions_short": list(
+                    dict.fromkeys(CAUTION_SHORT[language].get(c.code, c.text) for c in suggestion.cautions)
+                )
+                if suggestion
+                else [],
                 "exclusions": [r.text for r in exclusion.reasons] if exclusion else [],
                 "price": price,
                 "regulatory": regulatory,
@@ -476,7 +539,106 @@ def _home_care(
 
 def _sources(options: list[dict], concerns: list[dict], extra: list[str]) -> list[str]:
     titles = [t for o in options for t in o["sources"]] + [t for c in concerns for t in c["sources"]] + extra
-    return list(dict.fromkeys(titles))
+    figures = [
+        f["source"]
+        for o in options
+        for f in [a["figure"] for a in o["addresses"]] + [se["figure"] for se in o["side_effects"]]
+        if f
+    ]
+    return list(dict.fromkeys(titles + figures))
+
+
+def _references(titles: list[str]) -> list[dict]:
+    """Each source as a reference: title, author or organisation, year and identifier (IPDASi)."""
+    by_title = {s.title: s for s in Source.objects.filter(title__in=titles)}
+    references = []
+    for title in titles:
+        source = by_title.get(title)
+        references.append(
+            {
+                "title": title,
+                "publisher": source.publisher if source else "",
+                "year": source.year if source and source.year else None,
+                "identifier": source.identifier if source else "",
+            }
+        )
+    return references
+
+
+def _figure(figure, language: str, *, benefit: bool = False) -> dict | None:
+    """A natural frequency as the handout prints it, with its icon array (one icon per person)."""
+    if figure is None:
+        return None
+    return {
+        **figure.as_dict(),
+        "text": figure_text(figure, language, benefit=benefit),
+        "icons": icon_array(figure.count, figure.per),
+    }
+
+
+ICON_GAP = 6  # SVG units between icon centres
+
+
+def icon_array(count: int, per: int) -> dict:
+    """The geometry of an icon array: `per` people in rows of 10 (100) or 40 (1,000), the first
+    `count` filled; filled and hollow differ in form, so it reads in black and white."""
+    columns = 10 if per <= 100 else 40
+    rows = -(-per // columns)
+    return {
+        "width": columns * ICON_GAP,
+        "height": rows * ICON_GAP,
+        "r": ICON_GAP * 0.36,
+        "icons": [
+            {
+                "x": (i % columns) * ICON_GAP + ICON_GAP / 2,
+                "y": (i // columns) * ICON_GAP + ICON_GAP / 2,
+                "on": i < count,
+            }
+            for i in range(per)
+        ],
+    }
+
+
+def _no_treatment(concerns: list[dict], language: str) -> dict:
+    """The "no treatment / wait / cover make-up" option: what is known about each concern without
+    treatment (the catalog's sourced text), or a plain statement that no checked source says."""
+    text = TEXT[language]
+    return {
+        "concerns": [
+            {
+                "concern": c["name"],
+                "text": c.get("natural_course") or text["none_unknown"],
+                "short": c.get("natural_course_short") or text["none_unknown_short"],
+            }
+            for c in concerns
+        ],
+    }
+
+
+def _about(options: list[dict], header: dict, clinic: dict, preview: bool, language: str) -> dict:
+    """The "About this handout" box: when the options' information was last reviewed, who prepared
+    the handout and which physician reviewed this version."""
+    text = TEXT[language]
+    dates = sorted(o["reviewed_on"] for o in options)
+    latest = format_date(date.fromisoformat(dates[-1]), language) if dates else "—"
+    oldest = format_date(date.fromisoformat(dates[0]), language) if dates else "—"
+    reviewed = (
+        text["about_reviewed_same"].format(d=latest)
+        if latest == oldest
+        else text["about_reviewed"].format(latest=latest, oldest=oldest)
+    )
+    who = header["counselor"] or header["issued_by"]
+    if header["signed_off_by"]:
+        checked = text["about_signed"].format(
+            by=header["signed_off_by"], when=_when(header["signed_off_at"], language)
+        )
+    else:
+        checked = text["about_not_signed"]
+    return {
+        "reviewed": reviewed,
+        "prepared": text["about_prepared"].format(clinic=clinic["name"], who=who) if who else "",
+        "checked": checked,
+    }
 
 
 def missing_disclosures(snapshot: dict) -> list[str]:
@@ -542,6 +704,19 @@ def _context(snapshot: dict) -> dict:
         "excluded_medical_text": TEXT[language]["excluded_medical"].format(n=snapshot["excluded_medical"])
         if snapshot.get("excluded_medical")
         else "",
+        # The "no treatment" column (issue 14): one more column wherever a row spans the options.
+        "n_cols": 1 if snapshot.get("no_treatment") else 0,
+        "values_rows": [
+            TEXT[language][key]
+            for key in (
+                "values_downtime",
+                "values_cost",
+                "values_visits",
+                "values_needles",
+                "values_approval",
+                "values_event",
+            )
+        ],
     }
 
 

@@ -63,6 +63,99 @@ FREQUENCY = {
     "ja": {"common": "よくある", "occasional": "ときどき", "rare": "まれ"},
     "en": {"common": "common", "occasional": "occasional", "rare": "rare"},
 }
+# How sure the catalog is about a use, one plain sentence per evidence level (issue 14, IPDASi:
+# uncertainty). Strongest first; "" is an indication whose evidence is not rated yet.
+EVIDENCE_ORDER = ("", "practice", "observational", "trial", "systematic-review", "guideline")
+EVIDENCE = {
+    "ja": {
+        "guideline": "診療ガイドラインで勧められている使い方です。",
+        "systematic-review": "いくつもの研究をまとめた報告で支持されています。効果には個人差があります。",
+        "trial": "比べる相手を置いた研究がありますが、数は少なく、人数も多くありません。",
+        "observational": "比べる相手のない研究や、少人数の報告しかありません。どのくらい効くかは、はっきりしていません。",
+        "practice": "クリニックの経験と専門家の意見だけにもとづく使い方です。効果を確かめた研究はありません。",
+        "": "この使い方を支える研究の強さは、まだ評価していません。",
+    },
+    "en": {
+        "guideline": "A clinical guideline supports this use.",
+        "systematic-review": "A review of many studies supports this use. Results differ from person to person.",
+        "trial": "A few studies that compared groups support this use, but they were small.",
+        "observational": "Only small studies without a comparison group describe this use. How well it works is not clear.",
+        "practice": "This use rests only on clinic experience and expert opinion. No study has tested how well it works.",
+        "": "The strength of the studies behind this use has not been rated yet.",
+    },
+}
+
+# The same, in a few words for the comparison grid (the sentence is in each option's section).
+EVIDENCE_SHORT = {
+    "ja": {
+        "guideline": "診療ガイドラインで勧められている",
+        "systematic-review": "いくつもの研究のまとめがある",
+        "trial": "比べた研究が少しある（少人数）",
+        "observational": "比べる相手のない研究だけ",
+        "practice": "研究はなく、経験と意見だけ",
+        "": "まだ評価していない",
+    },
+    "en": {
+        "guideline": "A guideline supports it",
+        "systematic-review": "A review of many studies",
+        "trial": "A few small studies that compared groups",
+        "observational": "Only studies with no comparison",
+        "practice": "No studies: experience and opinion only",
+        "": "Not rated yet",
+    },
+}
+
+# The engine's cautions in a few words, by code, for the comparison grid; the full sentence is in
+# each option's section. Several sentences of one kind (e.g. downtime) read as one line.
+CAUTION_SHORT = {
+    "ja": {
+        "downtime": "ダウンタイムがご希望より長くなることがあります",
+        "budget": "費用がご予算を超えることがあります",
+        "pain": "痛みがご希望より強めです",
+        "event-timing": "ご予定までに終わらないことがあります",
+        "relative-contraindication": "健康状態のご回答から、医師の慎重な判断が必要です",
+        "skin-type": "あなたの肌のタイプでは、茶色いしみが残りやすくなります",
+    },
+    "en": {
+        "downtime": "Downtime may be longer than you wish",
+        "budget": "May cost more than your budget",
+        "pain": "More pain than you wish",
+        "event-timing": "May not be over before your event",
+        "relative-contraindication": "Your health answers call for the physician's careful judgement",
+        "skin-type": "Brown marks are more likely for your skin type",
+    },
+}
+
+FIGURE = {
+    "ja": {
+        "harm": "{group}で、{time}までに、100人あたり約{n}人に起き、約{rest}人には起きませんでした。",
+        "benefit": "{group}で、{time}に、100人あたり約{n}人が{outcome}。残りの約{rest}人はそうではありませんでした。",
+        "harm_1000": "{group}で、{time}までに、1,000人あたり約{n}人に起き、約{rest}人には起きませんでした。",
+        "benefit_1000": "{group}で、{time}に、1,000人あたり約{n}人が{outcome}。残りの約{rest}人はそうではありませんでした。",
+    },
+    "en": {
+        "harm": "About {n} in 100 people ({group}) had it, within {time}. About {rest} in 100 did not.",
+        "benefit": "About {n} in 100 people ({group}) {outcome}, {time}. About {rest} in 100 did not.",
+        "harm_1000": "About {n} in 1,000 people ({group}) had it, within {time}. About {rest} in 1,000 did not.",
+        "benefit_1000": "About {n} in 1,000 people ({group}) {outcome}, {time}. About {rest} in 1,000 did not.",
+    },
+}
+
+
+def figure_text(figure, language: str, *, benefit: bool = False) -> str:
+    """A natural frequency in words, with its group and time frame: "About 85 in 100 people (13
+    people with skin type IV, in one study in Thailand) had scars rated …, 6 months after …"."""
+    key = ("benefit" if benefit else "harm") + ("" if figure.per == 100 else "_1000")
+    # Both frames (IPDASi: balanced framing): those it happened to and those it did not.
+    return FIGURE[language][key].format(
+        n=figure.count,
+        rest=figure.per - figure.count,
+        group=figure.group,
+        time=figure.time_frame,
+        outcome=figure.outcome,
+    )
+
+
 CATEGORY = {
     "ja": {
         "energy-device": "機器による施術",

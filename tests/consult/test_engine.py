@@ -252,14 +252,14 @@ def test_the_child_indication_wins_over_a_stronger_one_on_the_parent():
     laser = suggested(result, "laser")
     assert laser.score == suggested(result, "adjunct").score
     assert codes(laser.reasons) == ["indication"]
-    assert "an adjunct option: helps a little" in laser.reasons[0].text
+    assert "used as an add-on: helps a little" in laser.reasons[0].text
     assert "first-line" not in laser.reasons[0].text
     assert "resurfaces all scar types" not in laser.reasons[0].text
 
 
 @pytest.mark.parametrize(
     "language, child_word, parent_word",
-    [("en", "a good option", "a first-line option"), ("ja", "よく用いられる", "第一選択の一つ")],
+    [("en", "commonly used", "a first-line option"), ("ja", "よく用いられる", "第一選択の一つ")],
 )
 def test_a_laser_rated_good_for_ice_pick_scars_is_not_shown_as_first_line(language, child_word, parent_word):
     co2 = treatment(
@@ -288,7 +288,7 @@ def test_a_sibling_concern_still_uses_the_parent_indication():
     )
     result = run(profile(concern("ice-pick-scar", 2), concern("rolling-scar", 2)), co2)
     ice_pick, rolling = suggested(result, "co2-fractional").reasons
-    assert "Ice-pick scars" in ice_pick.text and "a good option: narrow deep pits" in ice_pick.text
+    assert "Ice-pick scars" in ice_pick.text and "commonly used: narrow deep pits" in ice_pick.text
     assert "Rolling scars" in rolling.text and "a first-line option: craters in general" in rolling.text
 
 
@@ -307,7 +307,7 @@ def test_the_nearest_ancestor_wins_over_a_farther_one():
         condition_name={"scar": "Scars", "acne-scar": "Acne scars", "rolling-scar": "Rolling scars"},
     )
     result = suggest(profile(concern("rolling-scar")), facts, "en")
-    assert result.suggestions[0].reasons[0].text.endswith("an adjunct option: acne scars")
+    assert result.suggestions[0].reasons[0].text.endswith("used as an add-on: acne scars")
 
 
 def test_it_gives_one_indication_reason_per_covered_concern():
@@ -352,7 +352,7 @@ def test_a_rolling_scar_still_gets_the_treatment_not_for_ice_pick_scars():
 
 def test_a_sibling_without_a_rating_still_inherits_the_parents():
     s = suggested(run(profile(concern("boxcar-scar")), subcision_facts()), "subcision")
-    assert "a good option: tethered craters" in s.reasons[0].text
+    assert "commonly used: tethered craters" in s.reasons[0].text
 
 
 def test_with_both_concerns_only_the_suitable_one_counts():

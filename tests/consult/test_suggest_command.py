@@ -233,7 +233,7 @@ def test_it_suggests_for_the_other_clinic(tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, word", [("en", "a good option"), ("ja", "よく用いられる")])
+@pytest.mark.parametrize("language, word", [("en", "commonly used"), ("ja", "よく用いられる")])
 def test_a_child_concern_gets_the_treatments_own_rating_for_it(tmp_path, language, word):
     # CO2 fractional is first-line for acne scars in general but rated "good" for ice-pick scars.
     own = Indication.objects.get(treatment__slug="co2-fractional", condition__slug="ice-pick-scar")

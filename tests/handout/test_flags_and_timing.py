@@ -103,10 +103,14 @@ def test_home_care_is_only_for_the_concerns_and_their_parents():
     snap = snapshot(flags=[])
     tips = {t for topic in snap["home_care"]["topics"] for t in topic["tips"]}
     # Tips for acne scars in general reach a patient with rolling scars ...
-    assert HomeCareTip.objects.get(slug="do-not-squeeze-or-touch").text_ja in tips
     assert HomeCareTip.objects.get(slug="cover-make-up-steps").text_ja in tips
-    # ... tips for other conditions do not.
+    assert HomeCareTip.objects.get(slug="uv-after-treatment").text_ja in tips
+    # ... tips for other conditions do not, nor tips about active spots, which she does not have
+    # (issue 16: squeezing, peels on inflamed spots, seeing a dermatologist for acne early).
     for slug in (
+        "do-not-squeeze-or-touch",
+        "no-peels-on-inflamed-skin",
+        "see-dermatologist-early",
         "check-oils-in-products",
         "foods-to-limit-with-acne",
         "keep-moisturising-oily-skin",

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 
 from catalog.models import disclosure_statements, status_at
 from consult.documents import pipeline
-from consult.documents.wording import FREQUENCY, REGULATORY, UNAPPROVED_HEADINGS, format_date, yen
+from consult.documents.wording import (
+    FREQUENCY,
+    REGENERATIVE_H,
+    REGULATORY,
+    UNAPPROVED_HEADINGS,
+    format_date,
+    yen,
+)
 
 TEXT = {
     "ja": {
@@ -131,11 +138,19 @@ def build(consultation, issued_by, issued_at: datetime, document_id: uuid.UUID) 
                 )
             )
         # The five statements for an unapproved or off-label product, as this clinic gives it.
+        statements = disclosure_statements(treatment, offering, language)
         regulatory += [
             f"{UNAPPROVED_HEADINGS[language][s.key]}{'：' if language == 'ja' else ': '}{s.text}"
-            for s in disclosure_statements(treatment, offering, language)
+            for s in statements
             if not s.missing
         ]
+        # What the law requires and the clinic has not recorded: the consent is then not issued
+        # (`consent_problems`), as a handout with the same gap is not.
+        missing = [UNAPPROVED_HEADINGS[language][s.key] for s in statements if s.missing]
+        if treatment.regulatory_status == "regenerative" and not (
+            offering and offering.regenerative_plan_number
+        ):
+            missing.append(REGENERATIVE_H[language]["plan"])
         snapshot = {
             "kind": "consent",
             "language": language,
@@ -168,6 +183,7 @@ def build(consultation, issued_by, issued_at: datetime, document_id: uuid.UUID) 
                 for s in treatment.side_effects.all()
             ],
             "regulatory": regulatory,
+            "missing_disclosures": missing,
             "explained_by": consent.explained_by.get_full_name() or consent.explained_by.get_username(),
             "explained_at": _when(consent.explained_at, language),
             "signed_at": _when(consent.signed_at, language),
@@ -175,6 +191,19 @@ def build(consultation, issued_by, issued_at: datetime, document_id: uuid.UUID) 
             "consent_id": consent.pk,
         }
     return snapshot
+
+
+def consent_problems(snapshot: dict) -> list[str]:
+    """Why this consent must not be issued (empty: it may): a statement the law requires for an
+    unapproved or off-label product, or a regenerative treatment's plan number, not yet recorded."""
+    if not snapshot["missing_disclosures"]:
+        return []
+    return [
+        _(
+            "%(treatment)s: not recorded for this clinic: %(missing)s. The clinic admin records it on the offering."
+        )
+        % {"treatment": snapshot["treatment"], "missing": ", ".join(snapshot["missing_disclosures"])}
+    ]
 
 
 KIND = pipeline.DocumentKind(
@@ -185,5 +214,6 @@ KIND = pipeline.DocumentKind(
     wording=TEXT,
     build=build,
     card_template="consult/_plan_documents.html",
+    problems=consent_problems,
     needs_sign_off=True,
 )

@@ -160,3 +160,23 @@ def test_consent_on_the_day_of_the_first_session_needs_the_same_day_reason(
     TreatmentPlan.objects.filter(pk=plan.pk).update(same_day_reason="遠方在住で再来院が困難")
     counselor_client.post(consent_url(consultation, "sign/"), {"signature": json.dumps(STROKES)})
     assert Consent.objects.get().signed_at is not None
+
+
+def test_a_consent_missing_a_required_statement_is_not_issued(
+    counselor_client, physician_client, physician, consultation
+):
+    """Dermapen 4 is unapproved: without the clinic's supply route the consent would lack statement 2,
+    so it is refused like a handout with the same gap, the signature is not kept, and staff are told."""
+    from catalog.models import Offering
+
+    Offering.objects.filter(clinic=consultation.clinic, treatment__slug="dermapen-4").update(supply_route="")
+    ready(counselor_client, physician_client, physician, consultation)
+    physician_client.post(consent_url(consultation, "explained/"))
+    response = counselor_client.post(
+        consent_url(consultation, "sign/"), {"signature": json.dumps(STROKES)}, follow=True
+    )
+    consent = Consent.objects.get()
+    assert consent.signed_at is None and consent.document is None
+    assert not Document.objects.filter(kind="consent").exists()
+    page = response.content.decode()
+    assert "入手経路等" in page or "How the clinic obtains it" in page

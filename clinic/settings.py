@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "clinic.lib.security.StripControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "consult.auth.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its message is translated), before anything reads a form.
     "clinic.lib.security.RefuseNonUtf8Middleware",
@@ -121,7 +122,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's model backend, plus permissions on a clinic's objects from the role held at that clinic.
-AUTHENTICATION_BACKENDS = ["catalog.roles.ClinicRoleBackend"]
+# catalog.roles.ClinicRoleBackend, remembering the role at a clinic for the request (consult/auth.py).
+AUTHENTICATION_BACKENDS = ["consult.auth.ClinicRoleBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,7 +188,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 # How long the link in a handout's QR code opens that handout on the patient's phone.
 DOCUMENT_LINK_DAYS = env_int("DOCUMENT_LINK_DAYS", 7, minimum=1)
-SESSION_SAVE_EVERY_REQUEST = True
+# An idle session ends SESSION_COOKIE_AGE after the last request: the session row's end is pushed on
+# at most once a minute (consult.auth.SessionRefreshMiddleware), not rewritten on every request.
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Production hardening (on unless DEBUG).

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     # Two-factor sign-in: TOTP (authenticator apps) and static recovery codes (consult/two_factor.py).
+    "django_tasks",
+    "django_tasks_db",  # the render queue's table (RENDER_BACKEND=queue)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -242,4 +244,22 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+}
+
+# Rendering documents outside the request threads (consult/documents/rendering.py, docs/deploy.md).
+# "pool": a process pool in each app-server process (one server); "queue": django-tasks' database
+# backend, rendered by `manage.py db_worker` processes (several app servers).
+RENDER_BACKEND = env_str("RENDER_BACKEND", "pool")
+if RENDER_BACKEND not in ("pool", "queue"):
+    raise ImproperlyConfigured("RENDER_BACKEND must be 'pool' or 'queue'.")
+RENDER_WORKERS = env_int("RENDER_WORKERS", 1, minimum=1)  # pool processes per app-server process
+RENDER_TASKS_PER_WORKER = env_int("RENDER_TASKS_PER_WORKER", 0, minimum=0)  # 0: never replaced
+# How long the "Print handout" request waits for its PDF before the page shows "preparing…" and polls.
+RENDER_WAIT_SECONDS = env_int("RENDER_WAIT_MS", 3000, minimum=0) / 1000
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if RENDER_BACKEND == "queue"
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
 }

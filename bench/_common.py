@@ -179,12 +179,13 @@ def django_env(database_url: str, allowed_hosts: str, log_level: str = "WARNING"
     return env
 
 
-def prepare_database_subprocess(env: dict[str, str]) -> None:
-    """migrate + load_demo in a child process (for the load benchmark, which does not import Django)."""
+def prepare_database_subprocess(env: dict[str, str], root: Path = ROOT) -> None:
+    """migrate + load_demo in a child process (for the load benchmark, which does not import Django);
+    `root`: the checkout whose code runs (bench/load.py --app-dir)."""
     for args in (["migrate", "--noinput", "-v0"], ["load_demo"]):
         subprocess.run(
             [str(VENV_PYTHON), "manage.py", *args],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,

@@ -101,6 +101,12 @@ def pool() -> ProcessPoolExecutor:
         return _pool
 
 
+def start_in_background() -> None:
+    """Start this process's pool now, in a thread (an app server calls it when its process starts)."""
+    if settings.RENDER_BACKEND == "pool":
+        threading.Thread(target=pool, name="render-pool-start", daemon=True).start()
+
+
 def shutdown() -> None:
     global _pool
     with _lock:

@@ -471,7 +471,9 @@ class Counselor:
         for header in set_cookies:
             self._store_cookie(header)
         if response.status not in expect:
-            self.stats.error(kind, f"{method} {path}: HTTP {response.status} {response.text[:160]!r}")
+            alert = response.text.find('role="alert"')  # the page's own explanation, when it gives one
+            shown = response.text[alert:][:300] if alert >= 0 else response.text[:160]
+            self.stats.error(kind, f"{method} {path}: HTTP {response.status} {shown!r}")
             raise RequestFailed
         self.stats.add(kind, elapsed)
         return response
@@ -558,7 +560,8 @@ class Counselor:
             )
             version = self._version(response, "htmx: option")
             added += response.status == 200
-        if self.handout_path is not None:
+        # A flag such as pregnancy contraindicates every option in the pool: nothing to hand out.
+        if self.handout_path is not None and added:
             self.think()
             self._sign_off(workspace)
             self.think()

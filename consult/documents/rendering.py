@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from clinic.lib import render_worker
 from consult.models import Document
@@ -87,7 +87,8 @@ def pool() -> ProcessPoolExecutor:
     """This process's render pool, started (and warmed) on first use; a forked child starts its own."""
     global _pool, _pool_pid
     with _lock:
-        if _pool is None or _pool_pid != os.getpid():
+        # A render process that died (killed, out of memory) breaks the executor: start a new one.
+        if _pool is None or _pool_pid != os.getpid() or getattr(_pool, "_broken", False):
             _pool = ProcessPoolExecutor(
                 max_workers=settings.RENDER_WORKERS,
                 mp_context=multiprocessing.get_context("spawn"),
@@ -146,8 +147,7 @@ def issue(job: IssueJob, wait: float | None, request=None) -> Document:
     from consult.documents.pipeline import store
 
     if settings.RENDER_BACKEND == "queue":
-        issue_document.enqueue(asdict(job))
-        return _wait_for_row(job, wait)
+        return _wait_for_row(job, issue_document.enqueue(asdict(job)), wait)
     rendered = pool().submit(render_worker.render_pdf, job.kind, job.snapshot, job.document_id)
     try:
         pdf = rendered.result(timeout=wait)
@@ -159,17 +159,30 @@ def issue(job: IssueJob, wait: float | None, request=None) -> Document:
     return store(job, pdf, request)
 
 
-def _wait_for_row(job: IssueJob, wait: float | None) -> Document:
-    deadline = None if wait is None else time.monotonic() + wait
+def _wait_for_row(job: IssueJob, task, wait: float | None) -> Document:
+    """Wait for a queue worker to store the job's document: Pending after `wait` seconds; with no
+    wait, an error once the task failed or after QUEUE_WAIT_LIMIT seconds (no worker running)."""
+    started = time.monotonic()
     pause = 0.02
     while True:
         document = job.issued()
         if document is not None:
             return document
-        if deadline is not None and time.monotonic() >= deadline:
+        waited = time.monotonic() - started
+        if wait is not None and waited >= wait:
             raise Pending(job)
+        if wait is None and (waited >= QUEUE_WAIT_LIMIT or _task_failed(task)):
+            raise RuntimeError(f"document {job.document_id} was not rendered by the queue")
         time.sleep(pause)
         pause = min(pause * 1.5, 0.2)
+
+
+QUEUE_WAIT_LIMIT = 120  # seconds a page that cannot poll waits for a queue worker
+
+
+def _task_failed(task) -> bool:
+    task.refresh()
+    return task.status == TaskResultStatus.FAILED
 
 
 def failed(key: str) -> BaseException | None:

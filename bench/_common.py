@@ -179,12 +179,13 @@ def django_env(database_url: str, allowed_hosts: str, log_level: str = "WARNING"
     return env
 
 
-def prepare_database_subprocess(env: dict[str, str]) -> None:
-    """migrate + load_demo in a child process (for the load benchmark, which does not import Django)."""
+def prepare_database_subprocess(env: dict[str, str], root: Path = ROOT) -> None:
+    """migrate + load_demo in a child process (for the load benchmark, which does not import Django);
+    `root`: the checkout whose code runs (bench/load.py --app-dir)."""
     for args in (["migrate", "--noinput", "-v0"], ["load_demo"]):
         subprocess.run(
             [str(VENV_PYTHON), "manage.py", *args],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -192,13 +193,15 @@ def prepare_database_subprocess(env: dict[str, str]) -> None:
         )
 
 
-def setup_django_in_process(database_url: str, allowed_hosts: str = "testserver,127.0.0.1") -> None:
-    """Configure the environment, then django.setup() in this process (order matters)."""
+def setup_django_in_process(
+    database_url: str, allowed_hosts: str = "testserver,127.0.0.1", root: Path = ROOT
+) -> None:
+    """Configure the environment, then django.setup() in this process (order matters). `root`: the
+    checkout whose app code is imported (e.g. a "before" worktree); it goes first on sys.path."""
     os.environ.update(django_env(database_url, allowed_hosts))
     os.environ.pop("DJANGO_SECRET_KEY", None)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
+    sys.path.insert(0, str(root))
+    os.chdir(root)
     import django
 
     django.setup()

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     # Two-factor sign-in: TOTP (authenticator apps) and static recovery codes (consult/two_factor.py).
+    "django_tasks",
+    "django_tasks_db",  # the render queue's table (RENDER_BACKEND=queue)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "clinic.lib.security.StripControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "consult.auth.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its message is translated), before anything reads a form.
     "clinic.lib.security.RefuseNonUtf8Middleware",
@@ -121,7 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's model backend, plus permissions on a clinic's objects from the role held at that clinic.
-AUTHENTICATION_BACKENDS = ["catalog.roles.ClinicRoleBackend"]
+# catalog.roles.ClinicRoleBackend, remembering the role at a clinic for the request (consult/auth.py).
+AUTHENTICATION_BACKENDS = ["consult.auth.ClinicRoleBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,7 +190,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 # How long the link in a handout's QR code opens that handout on the patient's phone.
 DOCUMENT_LINK_DAYS = env_int("DOCUMENT_LINK_DAYS", 7, minimum=1)
-SESSION_SAVE_EVERY_REQUEST = True
+# An idle session ends SESSION_COOKIE_AGE after the last request: the session row's end is pushed on
+# at most once a minute (consult.auth.SessionRefreshMiddleware), not rewritten on every request.
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Production hardening (on unless DEBUG).
@@ -238,4 +244,22 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+}
+
+# Rendering documents outside the request threads (consult/documents/rendering.py, docs/deploy.md).
+# "pool": a process pool in each app-server process (one server); "queue": django-tasks' database
+# backend, rendered by `manage.py db_worker` processes (several app servers).
+RENDER_BACKEND = env_str("RENDER_BACKEND", "pool")
+if RENDER_BACKEND not in ("pool", "queue"):
+    raise ImproperlyConfigured("RENDER_BACKEND must be 'pool' or 'queue'.")
+RENDER_WORKERS = env_int("RENDER_WORKERS", 1, minimum=1)  # pool processes per app-server process
+RENDER_TASKS_PER_WORKER = env_int("RENDER_TASKS_PER_WORKER", 0, minimum=0)  # 0: never replaced
+# How long the "Print handout" request waits for its PDF before the page shows "preparing…" and polls.
+RENDER_WAIT_SECONDS = env_int("RENDER_WAIT_MS", 3000, minimum=0) / 1000
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if RENDER_BACKEND == "queue"
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
 }

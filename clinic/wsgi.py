@@ -13,3 +13,9 @@ from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018 (the access imports the views)
 gc.freeze()
+
+# The handout render pool (RENDER_BACKEND=pool) starts with the app-server process, in the background,
+# so the first "Print handout" does not wait for it (consult/documents/rendering.py).
+from consult.documents import rendering  # noqa: E402
+
+rendering.start_in_background()

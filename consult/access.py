@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
 from consult.audit import client_ip, record
+from consult.auth import remember_role
 from consult.models import AuditEvent, Consultation
 
 
@@ -76,17 +77,28 @@ def _asked(public_id) -> Consultation | None:
 
 def consultation_for(request: HttpRequest, public_id, perm: str) -> Consultation:
     """The consultation with what the workspace and documents read, if the role the user holds at
-    its clinic grants `perm`; 404 outside the user's clinics, 403 when the role does not grant it."""
-    if not request.user.has_perm(perm):  # no role anywhere grants it: 403 before any lookup
-        refuse(request, 403, "role", _asked(public_id), permission=perm)
+    its clinic grants `perm`; 404 outside the user's clinics, 403 when the role does not grant it.
+
+    The role is read with the consultation (one query) and remembered for the request's other
+    checks (consult.auth.ClinicRoleBackend). A user whose roles grant `perm` nowhere is answered 403,
+    as before; that check runs only when the consultation is not among the user's clinics' (when it
+    is, the role at its clinic decides, and a role that grants `perm` there grants it somewhere).
+    """
     try:
         consultation = (
-            Consultation.objects.for_user(request.user).distinct().with_details().get(public_id=public_id)
+            Consultation.objects.for_user(request.user)
+            .distinct()
+            .with_details()
+            .with_role_of(request.user)
+            .get(public_id=public_id)
         )
     except Consultation.DoesNotExist:
+        asked = _asked(public_id)
+        if not request.user.has_perm(perm):  # no role anywhere grants it
+            refuse(request, 403, "role", asked, permission=perm)
         # Recorded against the consultation asked for, if there is one: its clinic's admin sees
         # who looked for it from elsewhere. The answer is the same 404 either way.
-        asked = _asked(public_id)
         refuse(request, 404, "outside-your-clinics" if asked else "no-such-consultation", asked)
+    remember_role(request.user, consultation.clinic_id, consultation.viewer_role)
     require(request, perm, consultation)
     return consultation

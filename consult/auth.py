@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from catalog import roles
 from clinic.lib.security import CONTROL_CHARACTERS
 from consult import two_factor
 from consult.audit import client_ip, record
@@ -148,3 +152,74 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             record(request, AuditEvent.Action.LOGOUT)
         return super().post(request, *args, **kwargs)
+
+
+class ClinicRoleBackend(roles.ClinicRoleBackend):
+    """The role backend, remembering the role held at each clinic on the user object, which lives
+    for one request (as Django's ModelBackend keeps its permission cache there).
+
+    A workspace request asks three questions of one consultation (may view or change it, may edit,
+    may review): one membership lookup answers them all, and `consultation_for` reads it with the
+    consultation itself (`remember_role`), so no lookup is left.
+    """
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        """ModelBackend's answer (the user's and their groups' permissions) in one query, not two:
+        every page asks it for the menu."""
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return super().get_all_permissions(user_obj, obj)
+        if not hasattr(user_obj, "_perm_cache"):
+            perms = Permission.objects.all()
+            if not user_obj.is_superuser:
+                perms = perms.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            pairs = perms.values_list("content_type__app_label", "codename").order_by().distinct()
+            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in pairs}
+        return user_obj._perm_cache
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        if obj is None:
+            return super().has_perm(user_obj, perm)
+        clinic_id = roles.clinic_id_of(obj)
+        if clinic_id is None or not user_obj.is_active:
+            return False
+        if user_obj.is_superuser:
+            return True
+        held = _roles_held(user_obj)
+        if clinic_id not in held:
+            held[clinic_id] = roles.role_at(user_obj, clinic_id)
+        return perm in roles.ROLE_PERMISSIONS.get(held[clinic_id], ())
+
+
+def _roles_held(user) -> dict[int, str | None]:
+    if not hasattr(user, "_clinic_roles"):
+        user._clinic_roles = {}
+    return user._clinic_roles
+
+
+def remember_role(user, clinic_id: int, role: str | None) -> None:
+    """The role `user` holds at the clinic, read in this request with what it opens."""
+    _roles_held(user)[clinic_id] = role
+
+
+class SessionRefreshMiddleware:
+    """Pushes an idle session's end on (SESSION_COOKIE_AGE) at most once every
+    SESSION_REFRESH_SECONDS, instead of writing the session row on every request.
+
+    The idle time-out stays within that interval of SESSION_COOKIE_AGE after the last request, and a
+    busy workspace (an htmx save per change) no longer writes its session row each time.
+    """
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and not session.modified and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
+        return response

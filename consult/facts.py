@@ -9,9 +9,10 @@ from is saved (every model involved carries an `auto_now` `changed_at`), added o
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import translation
 
 from catalog.models import (
@@ -23,6 +24,7 @@ from catalog.models import (
     Indication,
     MedicalFlag,
     Offering,
+    SideEffect,
     Treatment,
 )
 from consult.engine import (
@@ -33,8 +35,23 @@ from consult.engine import (
     TreatmentFacts,
 )
 
-_CACHE: dict[tuple[int | None, str], tuple[tuple, CatalogFacts]] = {}
+_CACHE: dict[tuple, tuple[tuple, object]] = {}
 _CACHE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CatalogRows:
+    """The catalog rows every workspace request shows besides the engine's facts (read-only: shared
+    by the request threads of a process until the catalog's revision moves).
+
+    Side effects carry no `changed_at`: the admin moves the revision counter when it saves one (an
+    inline of the treatment); one changed outside the admin is seen at the next catalog change.
+    """
+
+    conditions: list[Condition]
+    flags: list[MedicalFlag]
+    side_effects: dict[str, list[SideEffect]]  # treatment slug -> its side effects, in order
+    plan_numbers: dict[str, str]  # treatment slug -> this clinic's filed regenerative plan number
 
 
 def catalog_revision() -> tuple:
@@ -57,22 +74,46 @@ def catalog_revision() -> tuple:
         return tuple(cursor.fetchone())
 
 
-def catalog_facts(clinic: Clinic | None, language: str) -> CatalogFacts:
+def catalog_facts(clinic: Clinic | None, language: str, revision: tuple | None = None) -> CatalogFacts:
     """Every treatment with its indications, contraindications and this clinic's price (if offered;
     no clinic: the catalog alone, without prices).
 
-    One query when the catalog has not changed since the last call for this clinic and language;
-    otherwise the same handful of queries whatever the catalog's size (asserted in tests).
+    One query when the catalog has not changed since the last call for this clinic and language
+    (none when the caller read `revision` already in this request); otherwise the same handful of
+    queries whatever the catalog's size (asserted in tests).
     """
-    key = (clinic.pk if clinic is not None else None, language)
-    revision = catalog_revision()
+    key = ("facts", clinic.pk if clinic is not None else None, language)
+    return _cached(key, revision, lambda: build_catalog_facts(clinic, language))
+
+
+def catalog_rows(clinic: Clinic, revision: tuple | None = None) -> CatalogRows:
+    """Conditions, flags, side effects and the clinic's plan numbers, cached like the facts."""
+    return _cached(("rows", clinic.pk), revision, lambda: _build_rows(clinic))
+
+
+def _cached(key: tuple, revision: tuple | None, build):
+    revision = catalog_revision() if revision is None else revision
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == revision:
         return cached[1]
-    facts = build_catalog_facts(clinic, language)
+    value = build()
     with _CACHE_LOCK:
-        _CACHE[key] = (revision, facts)
-    return facts
+        _CACHE[key] = (revision, value)
+    return value
+
+
+def _build_rows(clinic: Clinic) -> CatalogRows:
+    side_effects: dict[str, list[SideEffect]] = {}
+    # The treatment's slug only, not a Treatment per row (20,000 of them weigh ~1 GB).
+    for side_effect in SideEffect.objects.annotate(treatment_slug=F("treatment__slug")):
+        side_effects.setdefault(side_effect.treatment_slug, []).append(side_effect)
+    offerings = Offering.objects.filter(clinic=clinic, active=True).exclude(regenerative_plan_number="")
+    return CatalogRows(
+        conditions=list(Condition.objects.all()),
+        flags=list(MedicalFlag.objects.all()),
+        side_effects=side_effects,
+        plan_numbers=dict(offerings.values_list("treatment__slug", "regenerative_plan_number")),
+    )
 
 
 def clear_cache() -> None:

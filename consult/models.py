@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Clinic, Condition, MedicalFlag, Treatment
+from catalog.models import Clinic, Condition, MedicalFlag, Membership, Treatment
 from consult.engine import ConcernIn, Profile
 
 FACE_AREAS = [
@@ -110,6 +110,11 @@ class ConsultationQuerySet(models.QuerySet):
             "flags",
             Prefetch("options", queryset=ChosenOption.objects.select_related("treatment", "override_by")),
         )
+
+    def with_role_of(self, user) -> ConsultationQuerySet:
+        """With `viewer_role`: the role `user` holds at each consultation's clinic (None: none)."""
+        roles = Membership.objects.filter(user_id=user.pk, clinic_id=OuterRef("clinic_id")).order_by("id")
+        return self.annotate(viewer_role=Subquery(roles.values("role")[:1]))
 
     def signed_off(self) -> ConsultationQuerySet:
         return self.filter(reviewed_version__isnull=False)
@@ -282,11 +287,13 @@ class Consultation(models.Model):
         """The treatments chosen for comparison, in their order."""
         return tuple(o.treatment.slug for o in self.options.all())
 
-    def claim_version(self, version: int, *, void_sign_off: bool = False) -> bool:
+    def claim_version(self, version: int, *, void_sign_off: bool = False, fields: dict | None = None) -> bool:
         """Atomically move the consultation from `version` to the next; raise Conflict if it moved on.
 
         Must run inside a transaction: the UPDATE ... WHERE version = N is the compare-and-swap that
         makes two simultaneous saves end with one winner and one conflict, on SQLite and PostgreSQL.
+
+        `fields`: column values written by the same UPDATE (a save is one statement).
 
         `void_sign_off`: the save changes what a physician's sign-off covers, so the same UPDATE
         clears a sign-off. The row is matched on whether it has one, trying first what this request
@@ -294,15 +301,17 @@ class Consultation(models.Model):
         version) is still found by the second. Returns True when a sign-off was cleared.
         """
         claim = Consultation.objects.filter(pk=self.pk, version=version)
+        fields = fields or {}
         if not void_sign_off:
-            if not claim.update(version=F("version") + 1):
+            if not claim.update(version=F("version") + 1, **fields):
                 raise Conflict
             self.version = version + 1
             return False
         read_signed = self.reviewed_version is not None
         for signed in (read_signed, not read_signed):
             changes = {"reviewed_by": None, "reviewed_at": None, "reviewed_version": None} if signed else {}
-            if claim.filter(reviewed_version__isnull=not signed).update(version=F("version") + 1, **changes):
+            claimed = claim.filter(reviewed_version__isnull=not signed)
+            if claimed.update(version=F("version") + 1, **changes, **fields):
                 break
         else:
             raise Conflict
@@ -311,11 +320,13 @@ class Consultation(models.Model):
             self.reviewed_by, self.reviewed_at, self.reviewed_version = None, None, None
         return signed
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)  # inside the view's transaction: no savepoint of its own
     def save_profile(self, data: dict) -> list[dict]:
         """Save the intake form's cleaned data (fields, concerns, flags) at `data["version"]`.
 
         Returns what changed when that cleared the physician's sign-off (empty when none was cleared).
+        One UPDATE claims the version and writes the fields; concerns and flags are written only
+        where they changed (the consultation was read `with_details()`).
         """
         before = self.review_facts()
         after = {
@@ -325,26 +336,37 @@ class Consultation(models.Model):
         after["flags"] = sorted(data["flags"])
         after.update({k: v for k, v in before.items() if k == "options" or k.startswith("override:")})
         changes = review_changes(before, after)
-        cleared = self.claim_version(data["version"], void_sign_off=bool(changes))
-        for name in PROFILE_FIELDS:
-            setattr(self, name, data[name])
-        self.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+        fields = {name: data[name] for name in PROFILE_FIELDS}
+        fields["updated_at"] = timezone.now()
+        cleared = self.claim_version(data["version"], void_sign_off=bool(changes), fields=fields)
+        for name, value in fields.items():
+            setattr(self, name, value)
+        conditions = {condition.pk: condition for condition, _severity, _areas in data["concerns"]}
         wanted = {condition.pk: (severity, areas) for condition, severity, areas in data["concerns"]}
         existing = {c.condition_id: c for c in self.concerns.all()}
-        Concern.objects.filter(consultation=self).exclude(condition_id__in=wanted).delete()
+        if set(existing) - set(wanted):
+            Concern.objects.filter(consultation=self).exclude(condition_id__in=wanted).delete()
+        concerns = []
         for condition_id, (severity, areas) in wanted.items():
             concern = existing.get(condition_id)
             if concern is None:
-                Concern.objects.create(
-                    consultation=self, condition_id=condition_id, severity=severity, areas=areas
+                concern = Concern.objects.create(
+                    consultation=self, condition=conditions[condition_id], severity=severity, areas=areas
                 )
             elif (concern.severity, concern.areas) != (severity, areas):
                 concern.severity, concern.areas = severity, areas
                 concern.save(update_fields=["severity", "areas"])
-        self.flags.set(MedicalFlag.objects.filter(slug__in=data["flags"]))
+            concerns.append(concern)
+        flags = list(self.flags.all())
+        if set(data["flags"]) != {f.slug for f in flags}:
+            flags = list(MedicalFlag.objects.filter(slug__in=data["flags"]))
+            self.flags.set(flags)
+        # What the rows now hold, exactly as written above: the page drawn next reads them from here.
+        _hold(self, "concerns", sorted(concerns, key=lambda c: c.pk))
+        _hold(self, "flags", sorted(flags, key=lambda f: (f.sort_order, f.slug)))
         return changes if cleared else []
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)  # inside the view's transaction: no savepoint of its own
     def change_options(
         self, version: int, action: str, treatment: Treatment, override: Override | None = None
     ) -> list[dict]:
@@ -355,7 +377,8 @@ class Consultation(models.Model):
         Returns what changed when that cleared the physician's sign-off (empty when none was
         cleared); raises TooManyOptions or Conflict.
         """
-        options = list(self.options.select_related("treatment").order_by("position", "id"))
+        # As read with the consultation: the version claimed below proves nobody changed them since.
+        options = list(self.options.all())
         before = _option_facts(options)
         ids = [o.treatment_id for o in options]
         adding = action in ("add", "override") and treatment.pk not in ids
@@ -385,13 +408,27 @@ class Consultation(models.Model):
         cleared = self.claim_version(version, void_sign_off=bool(changes))
         if removed is not None:
             removed.delete()
-        for option in changed:
-            option.save()
+        moved = []
         for position, option in enumerate(options):
             if option.position != position:
                 option.position = position
-                option.save(update_fields=["position"])
+                if all(option is not other for other in changed):
+                    moved.append(option)
+        for option in changed:
+            option.save()
+        ChosenOption.objects.bulk_update(moved, ["position"])
+        _hold(self, "options", options)  # what the rows now hold, as written above
         return changes if cleared else []
+
+
+def _hold(obj: models.Model, name: str, rows: list) -> None:
+    """Set what `obj.<name>.all()` returns without a query, as `prefetch_related` would have."""
+    cache = getattr(obj, "_prefetched_objects_cache", {})
+    cache.pop(name, None)
+    queryset = getattr(obj, name).all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    cache[name] = queryset
+    obj._prefetched_objects_cache = cache
 
 
 def _concern_facts(severity: int, areas) -> dict:

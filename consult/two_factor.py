@@ -19,8 +19,9 @@ import django_otp
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import urlencode
 from django_otp.models import Device
@@ -28,7 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog.models import Membership
-from catalog.roles import is_catalog_editor
+from catalog.roles import CATALOG_EDITOR, is_catalog_editor
 
 VERIFY_PATH = "/accounts/two-factor/verify/"
 SETUP_PATH = "/accounts/two-factor/setup/"
@@ -158,8 +159,29 @@ class SecondFactorMiddleware:
             and not user.is_verified()
             and not request.path.startswith(OPEN_BEFORE_SECOND_FACTOR)
         ):
-            if has_second_factor(user):
+            has, required = gate_facts(user)
+            if has:
                 return _redirect(request, VERIFY_PATH)
-            if second_factor_required(user):
+            if required:
                 return _redirect(request, SETUP_PATH)
         return self.get_response(request)
+
+
+def gate_facts(user: User) -> tuple[bool, bool]:
+    """`has_second_factor(user)` and `second_factor_required(user)` in one query: the gate asks
+    them on every request of a user without a verified second factor (a counselor, usually)."""
+    policy = settings.MFA_REQUIRED_FOR
+    facts = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            has=Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
+            editor=Exists(Group.objects.filter(user=OuterRef("pk"), name=CATALOG_EDITOR)),
+            role=Exists(Membership.objects.filter(user_id=OuterRef("pk"), role__in=policy)),
+        )
+        .values_list("has", "editor", "role")
+        .first()
+    ) or (False, False, False)
+    has, editor, role = facts
+    # The rule of second_factor_required (is_catalog_editor: active and in the group).
+    required = "all" in policy or user.is_superuser or (user.is_active and editor) or role
+    return bool(has), bool(required)

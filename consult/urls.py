@@ -27,6 +27,12 @@ for kind in KINDS.values():
             name=f"{kind.name}_issue",
         ),
         path(
+            f"consultations/<uuid:public_id>/{kind.path}/pending/<str:key>/",
+            document_views.pending,
+            {"kind": kind.name},
+            name=f"{kind.name}_pending",
+        ),
+        path(
             f"consultations/<uuid:public_id>/{kind.path}/<uuid:document_id>.pdf",
             document_views.download,
             {"kind": kind.name},

@@ -15,11 +15,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog.models import Clinic, Condition, Indication, MedicalFlag, Treatment
+from catalog.models import Clinic, Condition, Indication, Treatment
 from catalog.roles import has_clinic_perm
 from consult.access import HtmxHttpRequest, consultation_for, refuse, require
 from consult.audit import record
-from consult.facts import catalog_facts
+from consult.facts import catalog_facts, catalog_revision, catalog_rows
 from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
 from consult.models import (
     FACE_AREAS,
@@ -127,7 +127,9 @@ def _workspace_context(
 ) -> dict:
     """What `workspace.html#update` (the htmx answer) needs: the results and the save state."""
     show_all = request.GET.get("all") == "1" or request.POST.get("all") == "1"
-    analysis = analyse(consultation, get_language(), timezone.localdate(), show_all=show_all)
+    analysis = analyse(
+        consultation, get_language(), timezone.localdate(), show_all=show_all, revision=_revision(request)
+    )
     chosen = {c.treatment.slug for c in analysis.columns}
     return {
         "consultation": consultation,
@@ -153,8 +155,8 @@ def _page_context(
     request: HtmxHttpRequest, consultation: Consultation, form: WorkspaceForm | None = None, **extra
 ) -> dict:
     """The whole workspace page: the results plus the intake form, face maps and issued handouts."""
-    conditions = list(Condition.objects.all())
-    flags = list(MedicalFlag.objects.all())
+    rows = catalog_rows(consultation.clinic, _revision(request))
+    conditions, flags = rows.conditions, rows.flags
     return {
         **_workspace_context(request, consultation, form=form, **extra),
         "form": form or _initial_form(consultation, conditions, flags),
@@ -167,6 +169,14 @@ def _page_context(
         "scar_slugs": _scar_slugs(conditions),
         "documents": consultation.documents.filter(kind="handout").listed(),
     }
+
+
+def _revision(request: HtmxHttpRequest) -> tuple:
+    """The catalog's revision, read once per request: the engine's facts and the catalog rows the
+    page shows are cached per process under it (consult/facts.py)."""
+    if not hasattr(request, "_catalog_revision"):
+        request._catalog_revision = catalog_revision()
+    return request._catalog_revision
 
 
 def _scar_slugs(conditions: list[Condition]) -> set[str]:
@@ -215,9 +225,8 @@ def _respond(
 @require_POST
 def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
     consultation = consultation_for(request, public_id, CHANGE)
-    form = WorkspaceForm(
-        request.POST, conditions=list(Condition.objects.all()), flags=list(MedicalFlag.objects.all())
-    )
+    rows = catalog_rows(consultation.clinic, _revision(request))
+    form = WorkspaceForm(request.POST, conditions=rows.conditions, flags=rows.flags)
     valid = form.is_valid()
     # The workspace posts its whole form (keep_valid=1): then the fields in error are marked and not
     # saved, and every other change is (nothing typed is dropped). Any other post is all or nothing,
@@ -247,14 +256,14 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
     if not valid:
         return _respond(
             request,
-            consultation.reloaded(),
+            consultation,
             status=422,
             form=form,
             save_error=_(
                 "The other changes were saved; the marked fields were not. Correct them to save them."
             ),
         )
-    return _respond(request, consultation.reloaded(), saved=True)
+    return _respond(request, consultation, saved=True)
 
 
 def _record_cleared(request: HtmxHttpRequest, consultation: Consultation, changes: list[dict]) -> None:
@@ -309,7 +318,7 @@ def workspace_option(request: HtmxHttpRequest, public_id) -> HttpResponse:
         return _conflict(request, public_id)
     except DatabaseError:
         return _database_error(request, consultation)
-    return _respond(request, consultation.reloaded(), saved=True)
+    return _respond(request, consultation, saved=True)
 
 
 def _record_option_change(
@@ -344,7 +353,7 @@ def _contraindication_stop(
 ) -> tuple[Override | None, str]:
     """An absolutely contraindicated treatment stays out of the comparison, unless a physician
     overrides it with a medical reason: (the override to record, or None; a refusal, or "")."""
-    facts = catalog_facts(consultation.clinic, get_language())
+    facts = catalog_facts(consultation.clinic, get_language(), _revision(request))
     flagged = absolute_contraindications(treatment.slug, consultation.profile(timezone.localdate()), facts)
     chosen = next((o for o in consultation.options.all() if o.treatment_id == treatment.pk), None)
     covered = chosen.override_flags if chosen is not None and chosen.override_at else ()

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, prefetch_related_objects
-
-from catalog.models import Condition, Offering, SideEffect, Treatment
+from catalog.models import Condition, SideEffect, Treatment
 from consult.engine import Compared, Exclusion, OptionFacts, Result, Suggestion, suggest
-from consult.facts import catalog_facts
+from consult.facts import CatalogRows, catalog_facts, catalog_revision, catalog_rows
 from consult.models import ChosenOption, Consultation
 from consult.safety import Flagged, contraindicated, uncovered
 
@@ -29,6 +27,7 @@ class OptionColumn:
     compared: Compared
     plan_number: str
     chosen: ChosenOption
+    side_effects: list[SideEffect]
     # Absolute contraindications flagged for this patient, and those no physician's override covers.
     absolute: tuple[Flagged, ...] = ()
     blocked: tuple[Flagged, ...] = ()
@@ -84,12 +83,17 @@ class Analysis:
         return [c for c in self.columns if c.blocked]
 
 
-def analyse(consultation: Consultation, language: str, today, show_all: bool = False) -> Analysis:
+def analyse(
+    consultation: Consultation, language: str, today, show_all: bool = False, revision: tuple | None = None
+) -> Analysis:
     """Suggestions, exclusions and comparison columns for a consultation read `with_details()`.
 
-    Only the first `SHOWN` cards and exclusions are built unless `show_all`.
+    Only the first `SHOWN` cards and exclusions are built unless `show_all`. With the catalog's
+    `revision` read (once per request, consult/facts.py) and cached, this reads nothing more.
     """
-    facts = catalog_facts(consultation.clinic, language)
+    revision = catalog_revision() if revision is None else revision
+    facts = catalog_facts(consultation.clinic, language, revision)
+    rows = catalog_rows(consultation.clinic, revision)
     profile = consultation.profile(today)
     result = suggest(profile, facts, language, compare=consultation.option_slugs)
     limit = None if show_all else SHOWN
@@ -100,9 +104,9 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
     shown_slugs = {slug for slug, _name in offered} | {e.treatment for e in excluded}
     return Analysis(
         result,
-        _columns(consultation, result, flagged),
+        _columns(consultation, result, flagged, rows),
         offered,
-        _cards(shown, language),
+        _cards(shown, language, rows),
         excluded,
         hidden_suggestions=len(result.suggestions) - len(shown),
         hidden_excluded=len(result.excluded) - len(excluded),
@@ -114,28 +118,23 @@ def analyse(consultation: Consultation, language: str, today, show_all: bool = F
     )
 
 
-def _columns(consultation: Consultation, result: Result, flagged: dict) -> list[OptionColumn]:
-    # The chosen treatments came with the consultation; add the catalog texts the grid shows.
+def _columns(
+    consultation: Consultation, result: Result, flagged: dict, rows: CatalogRows
+) -> list[OptionColumn]:
+    # The chosen treatments came with the consultation; the catalog texts the grid shows are cached.
     chosen = {o.treatment.slug: o for o in consultation.options.all()}
-    treatments = {slug: o.treatment for slug, o in chosen.items()}
-    offerings = Offering.objects.filter(clinic=consultation.clinic, active=True)
-    prefetch_related_objects(
-        list(treatments.values()),
-        "side_effects",
-        Prefetch("offerings", queryset=offerings, to_attr="clinic_offerings"),
-    )
     columns = []
     for compared in result.compared:
-        treatment = treatments[compared.option.treatment]
-        offering = treatment.clinic_offerings[0] if treatment.clinic_offerings else None
-        option = chosen[treatment.slug]
-        absolute = flagged.get(treatment.slug, ())
+        option = chosen[compared.option.treatment]
+        slug = option.treatment.slug
+        absolute = flagged.get(slug, ())
         columns.append(
             OptionColumn(
-                treatment=treatment,
+                treatment=option.treatment,
                 compared=compared,
-                plan_number=offering.regenerative_plan_number if offering else "",
+                plan_number=rows.plan_numbers.get(slug, ""),
                 chosen=option,
+                side_effects=rows.side_effects.get(slug, []),
                 absolute=absolute,
                 blocked=uncovered(absolute, option.override_flags if option.override_at else ()),
             )
@@ -143,15 +142,18 @@ def _columns(consultation: Consultation, result: Result, flagged: dict) -> list[
     return columns
 
 
-def _cards(shown: list[Suggestion], language: str) -> list[Card]:
-    side_effects: dict[str, list[str]] = {}
-    if shown:
-        rows = SideEffect.objects.filter(treatment__slug__in=[s.treatment for s in shown]).values_list(
-            "treatment__slug", "name_ja", "name_en"
+def _cards(shown: list[Suggestion], language: str, rows: CatalogRows) -> list[Card]:
+    # Japanese is the fallback, as modeltranslation's.
+    return [
+        Card(
+            suggestion=s,
+            side_effects=[
+                (se.name_en if language == "en" else "") or se.name_ja
+                for se in rows.side_effects.get(s.treatment, [])
+            ],
         )
-        for slug, name_ja, name_en in rows:  # Japanese is the fallback, as modeltranslation's
-            side_effects.setdefault(slug, []).append((name_en if language == "en" else "") or name_ja)
-    return [Card(suggestion=s, side_effects=side_effects.get(s.treatment, [])) for s in shown]
+        for s in shown
+    ]
 
 
 def condition_groups(conditions: list[Condition]) -> list[tuple[str, list[Condition]]]:

@@ -46,6 +46,14 @@ def _fast_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _render_wait(settings):
+    """ "Print handout" waits for its PDF instead of answering "preparing…" (a slow render on a busy
+    test machine would otherwise be stored by a thread that cannot see the test's transaction);
+    tests/handout/test_render_pool.py and tests/browser/test_render_pending.py test the poll."""
+    settings.RENDER_WAIT_SECONDS = 120
+
+
+@pytest.fixture(autouse=True)
 def _two_factor_policy(settings):
     settings.MFA_REQUIRED_FOR = ROLE_POLICY
 

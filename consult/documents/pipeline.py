@@ -16,13 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clinic.lib.pdf import html_to_pdf, static_path, static_prefix
-from consult.audit import record
+from consult.audit import client_ip, record
+from consult.documents import rendering
 from consult.models import AuditEvent, Consultation, Document
 
 # build(consultation, issued_by, issued_at, document_id) -> snapshot
@@ -108,16 +111,21 @@ def issue_key(kind: DocumentKind, consultation: Consultation) -> str:
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
 
 
-def issue(kind: DocumentKind, consultation: Consultation, user, request=None) -> Document:
+def issue(
+    kind: DocumentKind, consultation: Consultation, user, request=None, wait: float | None = None
+) -> Document:
     """Snapshot the consultation (read `with_details()`), render it, and store snapshot, PDF and SHA-256
     together with its audit row (one transaction: no document without its row, and no row without
-    its document). The PDF is rendered before the transaction opens, so no lock is held meanwhile.
+    its document). The PDF is rendered outside this thread and before the transaction opens
+    (consult/documents/rendering.py), so neither the GIL nor a lock is held meanwhile.
 
     Issuing again what was already issued (same `issue_key`) stores nothing and returns that document,
     with `existing` set True; also when two posts arrive at once (the unique constraint decides).
 
     Raises Refused, storing nothing, when the kind needs the physician's sign-off and the consultation
     has none for its current version, or when the kind finds a gap the patient's paper must not have.
+    Raises rendering.Pending when the render takes longer than `wait` seconds (None: no limit); it is
+    then stored when it ends.
     """
     if kind.needs_sign_off and not consultation.is_signed_off:
         raise Refused([sign_off_missing()], sign_off=True)
@@ -131,31 +139,55 @@ def issue(kind: DocumentKind, consultation: Consultation, user, request=None) ->
     problems = kind.problems(snapshot)
     if problems:
         raise Refused(problems)
-    pdf = render(kind, snapshot, str(document_id))
+    job = rendering.IssueJob(
+        kind=kind.name,
+        consultation_id=consultation.pk,
+        user_id=user.pk,
+        key=key,
+        document_id=str(document_id),
+        issued_at=issued_at.isoformat(),
+        snapshot=snapshot,
+        reviewed_at=consultation.reviewed_at.isoformat() if consultation.reviewed_at else None,
+        ip_address=client_ip(request) if request is not None else None,
+    )
+    return rendering.issue(job, wait, request)
+
+
+def store(job: rendering.IssueJob, pdf: bytes, request=None) -> Document:
+    """Store the rendered PDF of `job` with its audit row, in one transaction; the document issued
+    earlier with the same issue key instead, if there is one (`existing` set True)."""
+    from consult.documents import KINDS
+
+    kind = KINDS[job.kind]
+    consultation = Consultation.objects.select_related("clinic").get(pk=job.consultation_id)
+    user = get_user_model().objects.get(pk=job.user_id)
+    issued_at = datetime.fromisoformat(job.issued_at)
     with transaction.atomic():
         # The sign-off this snapshot printed must still hold: a change saved while it rendered voids it.
         if (
             kind.needs_sign_off
             and not Consultation.objects.filter(
-                pk=consultation.pk, reviewed_at=consultation.reviewed_at, reviewed_version__isnull=False
+                pk=consultation.pk,
+                reviewed_at=datetime.fromisoformat(job.reviewed_at) if job.reviewed_at else None,
+                reviewed_version__isnull=False,
             ).exists()
         ):
             raise Refused([sign_off_missing()], sign_off=True)
         try:
             with transaction.atomic():  # a savepoint: the constraint's refusal leaves the rest usable
                 document = Document.objects.create(
-                    public_id=document_id,
+                    public_id=uuid.UUID(job.document_id),
                     consultation=consultation,
                     kind=kind.name,
                     issued_by=user,
-                    language=snapshot["language"],
-                    snapshot=snapshot,
+                    language=job.snapshot["language"],
+                    snapshot=job.snapshot,
                     pdf=pdf,
                     sha256=hashlib.sha256(pdf).hexdigest(),
-                    issue_key=key,
+                    issue_key=job.key,
                 )
         except IntegrityError:
-            earlier = _issued(consultation, key)
+            earlier = _issued(consultation, job.key)
             if earlier is None:
                 raise
             return earlier
@@ -163,7 +195,7 @@ def issue(kind: DocumentKind, consultation: Consultation, user, request=None) ->
         Document.objects.filter(pk=document.pk).update(issued_at=issued_at)
         document.issued_at = issued_at
         record(
-            request,
+            request or _origin(job),
             kind.issue_action,
             consultation=consultation,
             obj=document,
@@ -171,6 +203,16 @@ def issue(kind: DocumentKind, consultation: Consultation, user, request=None) ->
             detail={"kind": kind.name, "language": document.language, "sha256": document.sha256},
         )
     return document
+
+
+def _origin(job: rendering.IssueJob) -> HttpRequest | None:
+    """Stored after its request ended (a late render, a queue worker): the address the issue came
+    from, for the audit row, as the request would have given it."""
+    if job.ip_address is None:
+        return None
+    origin = HttpRequest()
+    origin.META["REMOTE_ADDR"] = job.ip_address
+    return origin
 
 
 def _issued(consultation: Consultation, key: str) -> Document | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,12 +16,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from consult.access import HtmxHttpRequest, consultation_for, refuse
 from consult.audit import record
-from consult.documents import KINDS, links
+from consult.documents import KINDS, links, rendering
 from consult.documents.pipeline import DocumentKind, Refused
 from consult.documents.pipeline import issue as issue_document
 from consult.models import AuditEvent, Consultation, Document
 
 log = logging.getLogger(__name__)
+
+# The kinds whose workspace card shows "preparing…" and polls while the PDF renders.
+POLLED_KINDS = {"handout"}
+MAX_POLLS = 120  # once a second: two minutes
 
 
 def _card(
@@ -60,9 +65,13 @@ def _refused(
 def issue(request: HtmxHttpRequest, public_id, kind: str) -> HttpResponse:
     document_kind = KINDS[kind]
     consultation = consultation_for(request, public_id, document_kind.issue_perm)
+    # The handout's card can show "preparing…" and poll; the other kinds' pages wait for their PDF.
+    wait = settings.RENDER_WAIT_SECONDS if document_kind.name in POLLED_KINDS and request.htmx else None
     try:
-        # Rendered first, then stored with its audit row in one transaction (the pipeline).
-        document = issue_document(document_kind, consultation, request.user, request=request)
+        # Rendered outside this thread, then stored with its audit row in one transaction (the pipeline).
+        document = issue_document(document_kind, consultation, request.user, request=request, wait=wait)
+    except rendering.Pending as pending:
+        return _card(request, document_kind, consultation, status=202, pending=pending.job.key)
     except Refused as exc:
         # A document without the physician's sign-off, or without what the law or safety requires,
         # must not reach a patient: say why.
@@ -79,6 +88,31 @@ def issue(request: HtmxHttpRequest, public_id, kind: str) -> HttpResponse:
     if request.htmx:
         return _card(request, document_kind, consultation, issued=document)
     return redirect("consult:workspace", public_id=consultation.public_id)
+
+
+@login_required
+@require_GET
+def pending(request: HtmxHttpRequest, public_id, key: str, kind: str) -> HttpResponse:
+    """The poll of a card showing "preparing…": the card with the document once it is stored."""
+    document_kind = KINDS[kind]
+    consultation = consultation_for(request, public_id, document_kind.issue_perm)
+    document = consultation.documents.filter(kind=kind, issue_key=key).first()
+    if document is not None:
+        return _card(request, document_kind, consultation, issued=document)
+    problem = rendering.failed(key)
+    if problem is not None:
+        problems = (
+            problem.problems if isinstance(problem, Refused) else [_("The PDF could not be made. Try again.")]
+        )
+        return _card(request, document_kind, consultation, status=422, issue_error=problems)
+    try:
+        polls = int(request.GET.get("n", "0"))
+    except ValueError:
+        polls = 0
+    if polls >= MAX_POLLS:
+        message = _("The PDF is taking longer than expected. Reload the page to see whether it was issued.")
+        return _card(request, document_kind, consultation, status=202, issue_error=[message])
+    return _card(request, document_kind, consultation, status=202, pending=key, polls=polls + 1)
 
 
 def _document(request: HtmxHttpRequest, public_id, document_id, kind: str) -> Document:

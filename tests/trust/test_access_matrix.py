@@ -162,7 +162,7 @@ def _tampered(token: str) -> str:
     return token[:-1] + ("A" if token[-1] != "A" else "B")
 
 
-def _fake_issue(kind, consultation, user, request=None) -> Document:
+def _fake_issue(kind, consultation, user, request=None, wait=None) -> Document:
     """Issuing without rendering: the matrix is about who may, not about the PDF."""
     return Document.objects.create(
         consultation=consultation, issued_by=user, language="ja", snapshot={}, pdf=b"%PDF", sha256="0" * 64

@@ -625,6 +625,10 @@ from catalog.evidence import (  # noqa: E402, F401
     range_origin,
 )
 
+# Natural frequencies and the course without treatment (issue 14): fields added to SideEffect,
+# Indication and Condition above.
+from catalog.figures import Denominator, Figure, figure_of  # noqa: E402, F401
+
 # What each clinic uses and how it obtains it, for the five statements (issue 11): fields added to
 # Offering above.
 from catalog.regulatory import (  # noqa: E402, F401
@@ -634,6 +638,3 @@ from catalog.regulatory import (  # noqa: E402, F401
     disclosure_statements,
     status_at,
 )
-# Natural frequencies and the course without treatment (issue 14): fields added to SideEffect,
-# Indication and Condition above.
-from catalog.figures import Denominator, Figure, figure_of  # noqa: E402, F401

@@ -151,7 +151,12 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated:
             record(request, AuditEvent.Action.LOGOUT)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        # Tablets are shared: whatever this browser kept for the signed-out user (the workspace's
+        # unsaved input after a session expiry, in sessionStorage) goes with the sign-out, from
+        # whichever page it was made.
+        response["Clear-Site-Data"] = '"storage"'
+        return response
 
 
 class ClinicRoleBackend(roles.ClinicRoleBackend):

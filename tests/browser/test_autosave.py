@@ -290,6 +290,19 @@ def test_signing_out_discards_the_draft(page_at: Page, consultation):
     expect(page.locator("#draft-notice")).to_be_hidden()
 
 
+def test_signing_out_from_another_page_discards_the_draft(page_at: Page, consultation):
+    """Only the workspace's script knows the draft; the sign-out's Clear-Site-Data header clears it
+    from any page (tablets are shared)."""
+    page = page_at
+    _expire_and_type(page, consultation)
+    _log_in_as(page, "counselor")
+    page.goto("/consultations/")
+    assert len(_drafts(page)) == 1  # still kept: the list page does not touch it
+    page.get_by_role("button", name=re.compile("ログアウト")).click()
+    page.wait_for_load_state()
+    assert _drafts(page) == []
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
 def test_the_status_bar_states_have_no_serious_accessibility_violations(
     browser, browser_context_args, live_server, counselor, consultation, viewport

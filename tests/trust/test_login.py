@@ -63,7 +63,10 @@ def test_failures_from_one_address_lock_that_address_not_the_clinic(client, coun
 def test_logout_is_audited_and_needs_post(client, counselor):
     client.force_login(counselor)
     assert client.get("/accounts/logout/").status_code == 405
-    assert client.post("/accounts/logout/").status_code == 302
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    # what the browser kept for this user on a shared tablet is cleared with the sign-out
+    assert response["Clear-Site-Data"] == '"storage"'
     assert AuditEvent.objects.filter(action="logout", user=counselor).exists()
 
 

@@ -15,9 +15,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -29,7 +27,7 @@ from bench._common import (  # noqa: E402
     setup_django_in_process,
     verdict,
 )
-from bench.handout import OPTIONS, PROFILE  # noqa: E402
+from bench.handout import demo_snapshot  # noqa: E402
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -55,12 +53,8 @@ def main() -> int:
         prepare_database_in_process(no_users=True)
         from clinic.lib import render_worker
         from consult.documents import rendering
-        from consult.documents.handout import build_snapshot_for_profile
-        from consult.profile import parse_profile
 
-        snapshot = build_snapshot_for_profile(
-            parse_profile(PROFILE), OPTIONS, datetime(2026, 11, 21, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
-        )
+        snapshot = demo_snapshot()
         print_machine(info)
         pool = rendering.pool()
         (pid,) = list(pool._processes)

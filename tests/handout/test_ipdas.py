@@ -191,3 +191,22 @@ def test_legal_statements_have_a_plain_explanation_beside_them_and_a_glossary(ha
     for term, meaning in t["glossary"]:
         assert squash(term) in flat and squash(meaning) in flat, term
     assert ("医薬品副作用被害救済制度" if language == "ja" else "(医薬品副作用被害救済制度)") in flat
+
+
+@pytest.mark.parametrize(
+    "handout_id", ["434ead3b-da49-4af0-9655-287b9569c3b8", "wwwwwwww-mmmm-4mmm-9mmm-mmmmmmmmmmmm"]
+)
+def test_the_handout_id_never_pushes_the_timeline_off_page_two(tmp_path, handout_id):
+    """The ID in the header is two lines whatever its characters: this one, broken at its hyphens,
+    once took three lines and moved the 4-option English timeline to page 3 (a random UUID made the
+    summary test flaky)."""
+    rendered = render_profile(tmp_path, "four-en", "en", FOUR_OPTIONS)
+    snapshot = {**rendered.snapshot, "handout_id": handout_id}
+    path = tmp_path / "four-en-id.pdf"
+    path.write_bytes(render_handout(snapshot))
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    timeline = next(n for n, page in enumerate(pages, 1) if squash(TEXT["en"]["timeline"]) in squash(page))
+    assert timeline <= 2
+    assert handout_id in pages[1]  # the footer keeps the whole ID on one line

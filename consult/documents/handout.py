@@ -338,7 +338,7 @@ def _options(clinic: Clinic, compared: tuple[Compared, ...], language: str) -> l
         o.treatment.slug: o
         for o in Offering.objects.filter(
             clinic=clinic, active=True, treatment__slug__in=slugs
-        ).select_related("treatment")
+        ).select_related("treatment", "clinic")  # the statements read offering.clinic (is_demo)
     }
     options = []
     for n, (option, suggestion, exclusion) in enumerate(

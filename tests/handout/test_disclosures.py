@@ -121,3 +121,18 @@ def test_the_status_row_follows_what_the_clinic_uses():
     )
     co2 = _snapshot("ja", ["co2-fractional"])["options"][0]["regulatory"]
     assert co2["short"] == "国内承認品を使用" and co2["unapproved"] == []
+
+
+def test_the_statements_cost_no_query_per_option(db):
+    """The snapshot reads each offering's clinic with the offering: an unapproved option more costs
+    no further query (it cost one each, for `Clinic.is_demo`)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _snapshot("ja", ["subcision"])  # the catalog facts cached, as in a running server
+    counts = []
+    for options in (["subcision"], ["dermapen-4", "subcision", "co2-fractional"]):
+        with CaptureQueriesContext(connection) as queries:
+            _snapshot("ja", options)
+        counts.append(len(queries))
+    assert counts[1] == counts[0], counts

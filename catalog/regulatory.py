@@ -211,9 +211,23 @@ def status_at(treatment: Treatment, offering: Offering | None) -> str:
     """The regulatory status a patient of this clinic is told (a key of wording.REGULATORY): the
     offering's record of the product it uses ("off-label" for an approved product used outside its
     approval), else the treatment's status. Regenerative medicine keeps its own."""
-    if treatment.regulatory_status == Treatment.Regulatory.REGENERATIVE or offering is None:
-        return treatment.regulatory_status
-    return offering.japan_approval or treatment.regulatory_status
+    return told_status(treatment.regulatory_status, offering.japan_approval if offering else "")
+
+
+def told_status(regulatory_status: str, japan_approval: str) -> str:
+    """`status_at` from the two stored values (the workspace reads them cached, without the rows)."""
+    if regulatory_status == Treatment.Regulatory.REGENERATIVE:
+        return regulatory_status
+    return japan_approval or regulatory_status
+
+
+def status_label(regulatory_status: str, japan_approval: str) -> str:
+    """Staff's label for `told_status`: the clinic's own record of the product when it has one
+    ("used outside its approval (適応外使用)"), else the catalog's status."""
+    told = told_status(regulatory_status, japan_approval)
+    if japan_approval and told == japan_approval:
+        return str(JapanApproval(told).label)
+    return str(Treatment.Regulatory(told).label)
 
 
 def needs_disclosure(treatment: Treatment, offering: Offering | None) -> bool:

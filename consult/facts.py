@@ -52,6 +52,7 @@ class CatalogRows:
     flags: list[MedicalFlag]
     side_effects: dict[str, list[SideEffect]]  # treatment slug -> its side effects, in order
     plan_numbers: dict[str, str]  # treatment slug -> this clinic's filed regenerative plan number
+    approvals: dict[str, str]  # treatment slug -> this clinic's record of the product's approval in Japan
 
 
 def catalog_revision() -> tuple:
@@ -107,12 +108,17 @@ def _build_rows(clinic: Clinic) -> CatalogRows:
     # The treatment's slug only, not a Treatment per row (20,000 of them weigh ~1 GB).
     for side_effect in SideEffect.objects.annotate(treatment_slug=F("treatment__slug")):
         side_effects.setdefault(side_effect.treatment_slug, []).append(side_effect)
-    offerings = Offering.objects.filter(clinic=clinic, active=True).exclude(regenerative_plan_number="")
+    offerings = Offering.objects.filter(clinic=clinic, active=True)
     return CatalogRows(
         conditions=list(Condition.objects.all()),
         flags=list(MedicalFlag.objects.all()),
         side_effects=side_effects,
-        plan_numbers=dict(offerings.values_list("treatment__slug", "regenerative_plan_number")),
+        plan_numbers=dict(
+            offerings.exclude(regenerative_plan_number="").values_list(
+                "treatment__slug", "regenerative_plan_number"
+            )
+        ),
+        approvals=dict(offerings.exclude(japan_approval="").values_list("treatment__slug", "japan_approval")),
     )
 
 

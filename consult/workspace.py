@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from catalog.models import Condition, SideEffect, Treatment
+from catalog.regulatory import status_label
 from consult.engine import Compared, Exclusion, OptionFacts, Result, Suggestion, suggest
 from consult.facts import CatalogRows, catalog_facts, catalog_revision, catalog_rows
 from consult.models import ChosenOption, Consultation
@@ -26,6 +27,7 @@ class OptionColumn:
     treatment: Treatment
     compared: Compared
     plan_number: str
+    regulatory: str  # its status at this clinic (catalog.regulatory.status_label)
     chosen: ChosenOption
     side_effects: list[SideEffect]
     # Absolute contraindications flagged for this patient, and those no physician's override covers.
@@ -133,6 +135,7 @@ def _columns(
                 treatment=option.treatment,
                 compared=compared,
                 plan_number=rows.plan_numbers.get(slug, ""),
+                regulatory=status_label(option.treatment.regulatory_status, rows.approvals.get(slug, "")),
                 chosen=option,
                 side_effects=rows.side_effects.get(slug, []),
                 absolute=absolute,

@@ -448,3 +448,24 @@ def test_an_admin_change_moves_the_catalog_revision_in_its_own_transaction(clien
     after = (CatalogRevision.objects.get(pk=1).number, catalog_revision())
     assert after[0] == before[0] + 1
     assert after[1][0] == before[1][0] + 1 and after[1] != before[1]
+
+
+def test_the_grid_shows_the_clinics_own_approval_record_not_only_the_catalogs(counselor_client, consultation):
+    """The catalog calls the vascular laser approved; this clinic records that it uses it outside its
+    approval (適応外使用). The staff's grid says what the patient will be told, the clinic's record."""
+    counselor_client.post(url(consultation, "save/"), profile_post(consultation), **HX)
+    offering = Offering.objects.get(clinic__slug="demo-clinic", treatment__slug="vascular-laser")
+    assert offering.treatment.regulatory_status == Treatment.Regulatory.APPROVED
+    assert offering.japan_approval == "off-label"
+    response = option(counselor_client, consultation, "add", "vascular-laser", **HX)
+    body = response.content.decode()
+    grid = body[body.index('class="table compare"') : body.index("</table>")]
+    assert "適応外使用" in grid
+
+    # Recorded as used within its approval: the grid no longer says off-label.
+    offering.japan_approval = "approved"
+    offering.save()
+    clear_facts_cache()
+    body = counselor_client.get(url(consultation)).content.decode()
+    grid = body[body.index('class="table compare"') : body.index("</table>")]
+    assert "適応外使用" not in grid

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import models
 from modeltranslation.translator import NotRegistered, translator
 
+from catalog.figures import possible_counts
 from catalog.models import (
     RANGE_STEMS,
     FigureOrigin,
@@ -20,6 +21,7 @@ from catalog.models import (
     Indication,
     Nutrient,
     Offering,
+    SideEffect,
     Source,
     SourceKind,
     Treatment,
@@ -451,6 +453,38 @@ def _evidence_problems(obj: models.Model) -> Iterator[Problem]:
             yield Problem(_label(obj), "year", "published source without its year")
 
 
+def _figure_problems(obj: models.Model) -> Iterator[Problem]:
+    """A natural frequency's count comes with how many people it was counted among, and the two fit:
+    some whole number of those people rounds to the count (issue 14: the handout prints the range the
+    true number could lie in, computed from both)."""
+    if not isinstance(obj, (Indication, SideEffect)):
+        return
+    count, per, studied = obj.figure_count, obj.figure_per, obj.figure_studied
+    label = _figure_label(obj)
+    if count is None:
+        if studied is not None:
+            yield Problem(label, "figure_studied", "number of people studied without a figure")
+        return
+    if not per:
+        yield Problem(label, "figure_per", "figure without its denominator")
+    elif count > per:
+        yield Problem(label, "figure_count", f"figure of {count} in {per}: more than everyone")
+    if not studied:
+        yield Problem(label, "figure_studied", "figure without the number of people it was counted among")
+    elif per and count <= per and count not in possible_counts(per, studied):
+        yield Problem(
+            label,
+            "figure_count",
+            f"{count} in {per} cannot come from {studied} people: no whole number of them rounds to it",
+        )
+
+
+def _figure_label(obj: Indication | SideEffect) -> str:
+    if isinstance(obj, Indication):
+        return f"catalog.indication[{obj.treatment.slug}/{obj.condition.slug}]"
+    return f"catalog.sideeffect[{obj.treatment.slug}/{obj.pk}]"
+
+
 def lint_object(obj: models.Model) -> list[Problem]:
     """What the lint reports about one catalog row and the rows edited with it in the admin (a
     treatment's indications, contraindications and side effects; an offering's course prices), so the
@@ -463,6 +497,7 @@ def lint_object(obj: models.Model) -> list[Problem]:
         problems.extend(_translated_problems(row, _translated_fields(type(row))))
         problems.extend(_range_problems(row))
         problems.extend(_evidence_problems(row))
+        problems.extend(_figure_problems(row))
     if isinstance(obj, Treatment):
         problems.extend(_disclosure_problems(obj))
         problems.extend(_lead_time_problems(obj))
@@ -493,4 +528,7 @@ def lint() -> list[Problem]:
     indications = Indication.objects.select_related("treatment", "condition")
     for indication in indications.order_by("treatment__slug", "condition__slug"):
         problems.extend(_evidence_problems(indication))
+        problems.extend(_figure_problems(indication))
+    for side_effect in SideEffect.objects.select_related("treatment").order_by("treatment__slug", "pk"):
+        problems.extend(_figure_problems(side_effect))
     return problems

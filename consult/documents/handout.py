@@ -52,6 +52,7 @@ from consult.documents.wording import (
     TOPIC,
     UNAPPROVED_HEADINGS,
     figure_text,
+    figure_uncertainty_text,
     format_date,
     range_text,
     yen,
@@ -572,6 +573,7 @@ def _figure(figure, language: str, *, benefit: bool = False) -> dict | None:
     return {
         **figure.as_dict(),
         "text": figure_text(figure, language, benefit=benefit),
+        "uncertainty": figure_uncertainty_text(figure, language),
         "icons": icon_array(figure.count, figure.per),
     }
 

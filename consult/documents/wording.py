@@ -132,12 +132,26 @@ FIGURE = {
         "benefit": "{group}で、{time}に、100人あたり約{n}人が{outcome}。残りの約{rest}人はそうではありませんでした。",
         "harm_1000": "{group}で、{time}までに、1,000人あたり約{n}人に起き、約{rest}人には起きませんでした。",
         "benefit_1000": "{group}で、{time}に、1,000人あたり約{n}人が{outcome}。残りの約{rest}人はそうではありませんでした。",
+        "harm_none": "{group}で、{time}までに、起きた人はいませんでした。",
     },
     "en": {
         "harm": "About {n} in 100 people ({group}) had it, within {time}. About {rest} in 100 did not.",
         "benefit": "About {n} in 100 people ({group}) {outcome}, {time}. About {rest} in 100 did not.",
         "harm_1000": "About {n} in 1,000 people ({group}) had it, within {time}. About {rest} in 1,000 did not.",
         "benefit_1000": "About {n} in 1,000 people ({group}) {outcome}, {time}. About {rest} in 1,000 did not.",
+        "harm_none": "No one in the study ({group}) had it, within {time}.",
+    },
+}
+# Beside every figure (IPDASi: the uncertainty around a probability): how many people it was counted
+# among and the 95 % range the true number could lie in, from catalog/figures.py `wilson_interval`.
+FIGURE_UNCERTAINTY = {
+    "ja": {
+        100: "{n}人の研究です。本当の数は100人中およそ{low}〜{high}人の間かもしれません。",
+        1000: "{n}人の研究です。本当の数は1,000人中およそ{low}〜{high}人の間かもしれません。",
+    },
+    "en": {
+        100: "In a study of {n} people. The true number could be between about {low} and {high} in 100.",
+        1000: "In a study of {n} people. The true number could be between about {low} and {high} in 1,000.",
     },
 }
 
@@ -146,6 +160,8 @@ def figure_text(figure, language: str, *, benefit: bool = False) -> str:
     """A natural frequency in words, with its group and time frame: "About 85 in 100 people (13
     people with skin type IV, in one study in Thailand) had scars rated …, 6 months after …"."""
     key = ("benefit" if benefit else "harm") + ("" if figure.per == 100 else "_1000")
+    if not benefit and figure.count == 0:
+        key = "harm_none"  # "about 0 in 100" reads as a misprint; the range beside it says how sure
     # Both frames (IPDASi: balanced framing): those it happened to and those it did not.
     return FIGURE[language][key].format(
         n=figure.count,
@@ -154,6 +170,13 @@ def figure_text(figure, language: str, *, benefit: bool = False) -> str:
         time=figure.time_frame,
         outcome=figure.outcome,
     )
+
+
+def figure_uncertainty_text(figure, language: str) -> str:
+    """How sure a figure is, in one plain sentence: "In a study of 13 people. The true number could
+    be between about 58 and 96 in 100." (the 95 % Wilson interval, scaled to the figure's `per`)."""
+    low, high = figure.interval
+    return FIGURE_UNCERTAINTY[language][figure.per].format(n=figure.studied, low=low, high=high)
 
 
 CATEGORY = {

@@ -60,7 +60,8 @@ def test_not_treating_is_an_option_with_what_is_known_without_treatment(handout)
 def test_each_option_says_how_sure_the_information_is(handout):
     language = handout.snapshot["language"]
     t, flat = TEXT[language], handout.flat
-    dermapen = Indication.objects.get(treatment__slug="dermapen-4", condition__slug="acne-scar")
+    # Dermapen's acne-scar use now rests on a study (its figure's); its use for pores still does not.
+    dermapen = Indication.objects.get(treatment__slug="dermapen-4", condition__slug="enlarged-pores")
     assert dermapen.evidence_level == "practice"
     grid = _section(flat, t["comparison"], t["timeline"])
     assert squash(EVIDENCE_SHORT[language]["practice"]) in grid
@@ -142,6 +143,72 @@ def test_a_sourced_figure_prints_as_a_natural_frequency_with_an_icon_array(co2_e
     assert squash(figure["text"]) in co2_en.flat
     assert "About85in100people(13peoplewithskintypeIV" in co2_en.flat
     assert "About15in100didnot" in co2_en.flat  # both frames
+    assert "Inastudyof13people.Thetruenumbercouldbebetweenabout58and96in100." in co2_en.flat
+
+
+# The demo options' sourced figures (fixtures/catalog.json; sources pk 600-602): benefit as
+# (count in 100, people studied), and the harms a study counted, by side-effect pk.
+DEMO_BENEFITS = {"dermapen-4": (90, 30), "fibroblast-transplant": (43, 99), "subcision": (96, 45)}
+DEMO_HARMS = {
+    "dermapen-4": {11: (0, 30)},
+    "fibroblast-transplant": {27: (11, 99), 28: (10, 99)},
+    "subcision": {},
+}
+UNCERTAINTY_READ_BACK = {
+    "en": [
+        "About90in100people(30peoplewithskintypeIII–IV",
+        "Inastudyof30people.Thetruenumbercouldbebetweenabout74and97in100.",
+        "About43in100people(99peopleinonestudy)",
+        "Inastudyof99people.Thetruenumbercouldbebetweenabout34and53in100.",
+        "About96in100people(45peoplewithskintypeIII–VinIndia",
+        "Inastudyof45people.Thetruenumbercouldbebetweenabout86and99in100.",
+        "Nooneinthestudy(30peoplewithskintypeIII–IV",
+        "Inastudyof30people.Thetruenumbercouldbebetweenabout0and11in100.",
+    ],
+    "ja": [
+        "100人あたり約90人が",
+        "30人の研究です。本当の数は100人中およそ74〜97人の間かもしれません。",
+        "100人あたり約43人が",
+        "99人の研究です。本当の数は100人中およそ34〜53人の間かもしれません。",
+        "100人あたり約96人が",
+        "45人の研究です。本当の数は100人中およそ86〜99人の間かもしれません。",
+        "起きた人はいませんでした。",
+        "30人の研究です。本当の数は100人中およそ0〜11人の間かもしれません。",
+    ],
+}
+
+
+def test_each_demo_option_shows_its_figures_per_100_with_time_frame_and_uncertainty_beside_them(handout):
+    """IPDASi: natural frequencies, one denominator across options, each with its own group and time
+    frame, and the uncertainty around it (study size and range) printed right after its words."""
+    language, flat = handout.snapshot["language"], handout.flat
+    for option in handout.snapshot["options"]:
+        benefits = [a["figure"] for a in option["addresses"] if a["figure"]]
+        harms = {se["name"]: se["figure"] for se in option["side_effects"] if se["figure"]}
+        assert [(f["count"], f["studied"]) for f in benefits] == [DEMO_BENEFITS[option["slug"]]]
+        expected_harms = {
+            getattr(se, f"name_{language}"): counted
+            for pk, counted in DEMO_HARMS[option["slug"]].items()
+            for se in [SideEffect.objects.get(pk=pk)]
+        }
+        assert {name: (f["count"], f["studied"]) for name, f in harms.items()} == expected_harms
+        for figure in [*benefits, *harms.values()]:
+            assert figure["per"] == 100  # the same denominator in every option
+            assert squash(figure["time_frame"]) in squash(figure["text"])  # its own time frame
+            # The uncertainty sentence directly follows the figure's words in the PDF.
+            assert squash(figure["text"]) + squash(figure["uncertainty"]) in flat, figure["text"]
+            assert sum(i["on"] for i in figure["icons"]["icons"]) == figure["count"]
+    for words in UNCERTAINTY_READ_BACK[language]:
+        assert words in flat, words
+
+
+def test_a_figure_without_its_study_size_is_left_out_of_the_handout(pdf_dir):
+    indication = Indication.objects.get(treatment__slug="subcision", condition__slug="rolling-scar")
+    indication.figure_studied = None
+    indication.save()
+    rendered = render_profile(pdf_dir, "subcision-no-n", "en", ["subcision"])
+    assert [a["figure"] for a in rendered.snapshot["options"][0]["addresses"]] == [None]
+    assert "About96in100" not in rendered.flat and "Inastudyof45people" not in rendered.flat
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

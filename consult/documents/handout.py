@@ -704,6 +704,8 @@ def _context(snapshot: dict) -> dict:
         "excluded_medical_text": TEXT[language]["excluded_medical"].format(n=snapshot["excluded_medical"])
         if snapshot.get("excluded_medical")
         else "",
+        # Questions 5 and 8 are answered in each option's section, not in the grid.
+        "in_details_note": TEXT[language]["in_details_note"].format(**TEXT[language]),
         # The "no treatment" column (issue 14): one more column wherever a row spans the options.
         "n_cols": 1 if snapshot.get("no_treatment") else 0,
         "values_rows": [

@@ -13,6 +13,7 @@ from catalog.models import Clinic, Condition, JapanApproval, Offering, Treatment
 from consult.documents import handout as handout_kind
 from consult.documents import pipeline
 from consult.documents.handout import build_snapshot_for_profile, missing_disclosures, render_handout
+from consult.documents.wording import REGULATORY_SHORT
 from consult.models import ChosenOption, Concern, Consultation
 from consult.profile import parse_profile
 from tests.conftest import sign_off
@@ -120,7 +121,7 @@ def test_the_status_row_follows_what_the_clinic_uses():
         japan_approval=JapanApproval.APPROVED
     )
     co2 = _snapshot("ja", ["co2-fractional"])["options"][0]["regulatory"]
-    assert co2["short"] == "国内承認品を使用" and co2["unapproved"] == []
+    assert co2["short"] == REGULATORY_SHORT["ja"]["approved"] and co2["unapproved"] == []
 
 
 def test_the_statements_cost_no_query_per_option(db):

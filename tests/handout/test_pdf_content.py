@@ -157,7 +157,9 @@ def test_the_always_required_information_is_there(handout_ja):
         assert phrase in flat
     reviewed = max(Treatment.objects.values_list("reviewed_on", flat=True))
     # In the language's own date format, like every date in patient text (issue 15).
-    assert squash(TEXT["ja"]["catalog"].format(d=f"{reviewed.year}年{reviewed.month}月{reviewed.day}日")) in flat
+    assert (
+        squash(TEXT["ja"]["catalog"].format(d=f"{reviewed.year}年{reviewed.month}月{reviewed.day}日")) in flat
+    )
     for source in Source.objects.filter(treatment__slug__in=["dermapen-4", "subcision"]).distinct():
         assert squash(source.title_ja) in flat
 

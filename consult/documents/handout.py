@@ -23,6 +23,7 @@ from catalog.models import (
     Indication,
     Nutrient,
     Offering,
+    Physician,
     SideEffect,
     Source,
     Treatment,
@@ -103,6 +104,8 @@ def build_snapshot(
             if signed and consultation.reviewed_by
             else "",
             "signed_off_at": consultation.reviewed_at if signed else None,
+            # The signer's qualification (IPDASi: authors' credentials), from the clinic's physicians.
+            "signed_off_title": physician_title(consultation.reviewed_by, clinic, language) if signed else "",
         },
         notes=consultation.notes,
         issued_at=issued_at,
@@ -126,6 +129,7 @@ def build_snapshot_for_profile(parsed: ParsedProfile, option_slugs: list[str], i
             "issued_by": parsed.counselor,
             "signed_off_by": "",
             "signed_off_at": None,
+            "signed_off_title": "",
         },
         notes=parsed.notes,
         issued_at=issued_at,
@@ -184,6 +188,8 @@ def _build(
             "phone": clinic.phone,
             "website": clinic.website,
             "is_demo": clinic.is_demo,
+            # In the handout's own language, never another language's text as a fallback.
+            "funding_statement": getattr(clinic, f"funding_statement_{language}", "") or "",
         }
     text = TEXT[language]
     event = None
@@ -232,6 +238,15 @@ def _build(
         "no_treatment": _no_treatment(concerns, language),
         "about": _about(options, header, clinic_data, preview, language),
     }
+
+
+def physician_title(user, clinic: Clinic, language: str) -> str:
+    """The title or qualification of the clinic's physician who signs in as `user` ("" if none)."""
+    if user is None:
+        return ""
+    with translation.override(language):
+        physician = Physician.objects.filter(clinic=clinic, user=user).exclude(title="").first()
+        return physician.title if physician else ""
 
 
 def _iso(moment: datetime | None) -> str:
@@ -629,15 +644,25 @@ def _about(options: list[dict], header: dict, clinic: dict, preview: bool, langu
     )
     who = header["counselor"] or header["issued_by"]
     if header["signed_off_by"]:
-        checked = text["about_signed"].format(
-            by=header["signed_off_by"], when=_when(header["signed_off_at"], language)
+        title = header.get("signed_off_title", "")
+        checked = text["about_signed_title" if title else "about_signed"].format(
+            by=header["signed_off_by"], when=_when(header["signed_off_at"], language), title=title
         )
     else:
         checked = text["about_not_signed"]
     return {
         "reviewed": reviewed,
-        "prepared": text["about_prepared"].format(clinic=clinic["name"], who=who) if who else "",
+        # The preparer's role (IPDASi: credentials): the counselor, else the staff member who printed it.
+        "prepared": text["about_prepared" if header["counselor"] else "about_prepared_staff"].format(
+            clinic=clinic["name"], who=who
+        )
+        if who
+        else "",
         "checked": checked,
+        # Who paid for making the handout (IPDASi: funding); a handout without it is refused.
+        "funding": text["about_funding"].format(statement=clinic["funding_statement"])
+        if clinic.get("funding_statement")
+        else "",
     }
 
 
@@ -666,6 +691,14 @@ def problems(snapshot: dict) -> list[str]:
     """Why this handout must not reach the patient (empty: it may be issued), in the staff's language."""
     found = []
     gaps = missing_disclosures(snapshot)
+    if not snapshot["clinic"].get("funding_statement", "").strip():
+        found.append(
+            _(
+                "The clinic's funding statement (who paid for making the handout) is missing in the handout's "
+                "language (%(language)s): ask the clinic admin to fill in the clinic's “funding statement”."
+            )
+            % {"language": snapshot["language"]}
+        )
     if gaps:
         found.append(
             _(

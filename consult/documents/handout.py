@@ -32,6 +32,7 @@ from catalog.models import (
     staff_name,
     status_at,
 )
+from catalog.regulatory import DEMO_MARK
 from consult.documents import pipeline
 from consult.documents.handout_text import TEXT
 from consult.documents.timeline import timeline_geometry
@@ -188,8 +189,7 @@ def _build(
             "phone": clinic.phone,
             "website": clinic.website,
             "is_demo": clinic.is_demo,
-            # In the handout's own language, never another language's text as a fallback.
-            "funding_statement": getattr(clinic, f"funding_statement_{language}", "") or "",
+            "funding_statement": _funding_statement(clinic, language),
         }
     text = TEXT[language]
     event = None
@@ -238,6 +238,13 @@ def _build(
         "no_treatment": _no_treatment(concerns, language),
         "about": _about(options, header, clinic_data, preview, language),
     }
+
+
+def _funding_statement(clinic: Clinic, language: str) -> str:
+    """Who paid for making the handout, in the handout's own language (never another language's text
+    as a fallback); a demo clinic's is marked fictional like its other per-clinic statements."""
+    statement = (getattr(clinic, f"funding_statement_{language}", "") or "").strip()
+    return statement + DEMO_MARK[language] if statement and clinic.is_demo else statement
 
 
 def physician_title(user, clinic: Clinic, language: str) -> str:

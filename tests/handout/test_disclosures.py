@@ -58,7 +58,8 @@ def test_a_demo_handout_prints_the_clinics_statements_marked_fictional(language,
     assert missing_disclosures(snapshot) == []
     flat = _pdf_text(snapshot, tmp_path)
     marker = {"ja": "架空のデモ値", "en": "fictionaldemovalue"}[language]
-    assert flat.count(marker) == 3  # statements 1-3 of the one unapproved option
+    # Statements 1-3 of the one unapproved option, and the funding statement in the About box.
+    assert flat.count(marker) == 4
     assert "yakubutsu.mhlw.go.jp" in flat  # the physician's personal import
     assert squash("リジュラン" if language == "ja" else "Rejuran") in flat
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from django.utils import translation
 
 from catalog.lint import lint
 from catalog.models import Clinic, Condition, Physician, Treatment
+from catalog.regulatory import DEMO_MARK
 from consult.documents import handout as handout_kind
 from consult.documents import pipeline
 from consult.documents.handout_text import TEXT
@@ -49,8 +51,9 @@ def test_the_about_box_prints_the_clinics_funding_statement(handout_ja, handout_
     handout = {"ja": handout_ja, "en": handout_en}[language]
     t = TEXT[language]
     statement = getattr(Clinic.objects.get(slug="demo-clinic"), f"funding_statement_{language}")
-    # The demo clinic's value is marked as fictional, like its other demo values.
-    assert statement.endswith("（架空のデモ値）" if language == "ja" else "(fictional demo value)")
+    assert statement
+    # The demo clinic's value is marked as fictional, like its other per-clinic statements.
+    statement += DEMO_MARK[language]
     flat = handout.flat
     about = flat[flat.index(squash(t["about_h"])) : flat.index(squash(t["sources"]))]
     assert squash(t["about_funding"].format(statement=statement)) in about
@@ -59,7 +62,7 @@ def test_the_about_box_prints_the_clinics_funding_statement(handout_ja, handout_
 def test_a_clinic_without_a_funding_statement_gets_no_handout(counselor_client, consultation, physician):
     Clinic.objects.filter(pk=consultation.clinic_id).update(funding_statement_ja="", funding_statement_en="")
     sign_off(consultation, physician)
-    with pytest.raises(pipeline.Refused) as refused:
+    with translation.override("ja"), pytest.raises(pipeline.Refused) as refused:
         pipeline.issue(handout_kind.KIND, consultation.reloaded(), consultation.counselor)
     assert any("資料作成の費用の出どころ" in p for p in refused.value.problems), refused.value.problems
     response = counselor_client.post(f"/consultations/{consultation.public_id}/handouts/", **HX)
@@ -79,7 +82,7 @@ def test_a_statement_missing_in_the_handouts_language_refuses_that_language(cons
     Clinic.objects.filter(pk=consultation.clinic_id).update(funding_statement_en="")
     Consultation.objects.filter(pk=consultation.pk).update(handout_language="en")
     sign_off(consultation, physician)
-    with pytest.raises(pipeline.Refused) as refused:
+    with translation.override("ja"), pytest.raises(pipeline.Refused) as refused:
         pipeline.issue(handout_kind.KIND, consultation.reloaded(), consultation.counselor)
     assert any("資料作成の費用の出どころ" in p and "（en）" in p for p in refused.value.problems), (
         refused.value.problems

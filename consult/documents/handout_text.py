@@ -192,6 +192,11 @@ TEXT = {
                 "承認された薬を正しく使って重い副作用が出たときに、国の制度から医療費などが支払われるしくみ。未承認の薬は対象外です。",
             ],
             ["再生医療等", "自分の細胞などを使う治療。法律にもとづき国に計画を届け出て行います。"],
+            [
+                "癒着",
+                "皮膚の下で、組織どうしがすじのようにくっついていること。皮膚を下に引っぱり、凹みを作ります。",
+            ],
+            ["カニューレ", "先の丸い、細い管。針の代わりに皮膚の下に入れます。"],
         ],
         "about_h": "この資料について",
         "about_prepared": "作成：{clinic}（担当：カウンセラーの{who}）。",
@@ -404,6 +409,11 @@ TEXT = {
                 "Regenerative medicine (再生医療等)",
                 "Treatment with your own cells or similar. By law, the clinic files a plan with the government first.",
             ],
+            [
+                "Bands (癒着)",
+                "Strands of tissue under the skin that tie it to the tissue below. They pull the skin down and make a dent.",
+            ],
+            ["Cannula", "A thin tube with a round tip. It is put under the skin instead of a needle."],
         ],
         "about_h": "About this handout",
         "about_prepared": "Made by {clinic} (prepared by {who}, counselor).",

@@ -4,19 +4,20 @@ without one, the signing physician's title and the preparer's role — read back
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
 from django.utils import translation
 
 from catalog.lint import lint
-from catalog.models import Clinic, Condition, Physician, Treatment
+from catalog.models import Clinic, Condition, Membership, Physician, Treatment
 from catalog.regulatory import DEMO_MARK
 from consult.documents import handout as handout_kind
 from consult.documents import pipeline
 from consult.documents.handout_text import TEXT
 from consult.models import ChosenOption, Concern, Consultation
-from tests.conftest import sign_off
+from tests.conftest import make_user, sign_off
 
 from .conftest import squash
 
@@ -119,3 +120,14 @@ def test_a_physician_without_a_recorded_title_is_named_without_one(consultation,
     text = _pdf_text(bytes(document.pdf), tmp_path)
     when = document.snapshot["signed_off_display"]
     assert squash(TEXT["ja"]["about_signed"].format(by="医師 太郎", when=when)) in text
+
+
+def test_the_clinic_admin_writes_the_statement_and_links_only_their_own_physicians(
+    client, clinic_admin, physician, demo_clinic, other_clinic
+):
+    elsewhere = make_user("elsewhere-physician", other_clinic, Membership.Role.PHYSICIAN)
+    client.force_login(clinic_admin)
+    page = client.get(f"/admin/catalog/clinic/{demo_clinic.pk}/change/").content.decode()
+    assert 'name="funding_statement_ja"' in page and 'name="funding_statement_en"' in page
+    choices = re.search(r'<select name="physicians-0-user".*?</select>', page, re.S).group(0)
+    assert f'value="{physician.pk}"' in choices and f'value="{elsewhere.pk}"' not in choices

@@ -403,7 +403,17 @@ class OfferingAdmin(ClinicScopedAdmin):
 
 class PhysicianInline(TranslationTabularInline):
     model = models.Physician
+    fields = ["name", "title", "user"]
     extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only physicians of the clinics this admin administers (a superuser: all physicians).
+        if db_field.name == "user":
+            physicians = models.Membership.objects.filter(role=models.Membership.Role.PHYSICIAN)
+            if not request.user.is_superuser:
+                physicians = physicians.filter(clinic__in=admin_clinics(request.user))
+            kwargs["queryset"] = User.objects.filter(memberships__in=physicians).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MembershipForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from modeltranslation.translator import NotRegistered, translator
 from catalog.figures import possible_counts
 from catalog.models import (
     RANGE_STEMS,
+    Clinic,
     FigureOrigin,
     HomeCareTip,
     Indication,
@@ -485,6 +486,17 @@ def _figure_label(obj: Indication | SideEffect) -> str:
     return f"catalog.sideeffect[{obj.treatment.slug}/{obj.pk}]"
 
 
+def _funding_problems(clinic: Clinic) -> Iterator[Problem]:
+    """A clinic without a funding statement in any language: its handouts are refused (a statement
+    in one language only is a missing translation, reported with the other translated fields)."""
+    if not any((getattr(clinic, f"funding_statement_{lang}") or "").strip() for lang in LANGUAGES):
+        yield Problem(
+            _label(clinic),
+            "funding_statement",
+            "no funding statement (who paid for making the handouts): handouts are refused without it",
+        )
+
+
 def lint_object(obj: models.Model) -> list[Problem]:
     """What the lint reports about one catalog row and the rows edited with it in the admin (a
     treatment's indications, contraindications and side effects; an offering's course prices), so the
@@ -503,6 +515,8 @@ def lint_object(obj: models.Model) -> list[Problem]:
         problems.extend(_lead_time_problems(obj))
     if isinstance(obj, Offering):
         problems.extend(_offering_problems(obj))
+    if isinstance(obj, Clinic):
+        problems.extend(_funding_problems(obj))
     return problems
 
 
@@ -521,6 +535,8 @@ def lint() -> list[Problem]:
         problems.extend(_scta_problems(treatment))
     for offering in Offering.objects.select_related("clinic", "treatment").prefetch_related("course_prices"):
         problems.extend(_offering_problems(offering))
+    for clinic in Clinic.objects.all():
+        problems.extend(_funding_problems(clinic))
     problems.extend(_source_problems())
     for model in (Source, Treatment):
         for obj in model.objects.order_by("slug"):

@@ -476,6 +476,16 @@ class Clinic(models.Model):
     is_demo = models.BooleanField(
         _("demo clinic"), default=False, help_text=_("Fictional clinic with sample prices.")
     )
+    # Required for every handout (IPDASi: funding used for development), like the regulatory facts:
+    # blank here so that a clinic can be saved before it is written; the handout refuses without it.
+    funding_statement = models.TextField(
+        _("funding statement"),
+        blank=True,
+        help_text=_(
+            "Who paid for preparing the patient handouts, printed in their “About this handout” box. "
+            "Required: a handout is not issued without it."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="clinics", blank=True
     )
@@ -530,6 +540,16 @@ class Physician(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="physicians")
     name = models.CharField(_("name"), max_length=120)
     title = models.CharField(_("title"), max_length=200, blank=True)
+    # The staff account that signs off consultations: documents it signs print this title.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="physician_profiles",
+        verbose_name=_("staff account"),
+        help_text=_("The account this physician signs in with; their title is printed on what they sign."),
+    )
 
     class Meta:
         ordering = ["clinic", "id"]

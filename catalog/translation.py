@@ -63,7 +63,7 @@ class NutrientTR(TranslationOptions):
 
 @register(models.Clinic)
 class ClinicTR(TranslationOptions):
-    fields = ("name", "address")
+    fields = ("name", "address", "funding_statement")
 
 
 @register(models.Physician)

@@ -23,6 +23,7 @@ from catalog.models import (
     Indication,
     Nutrient,
     Offering,
+    Physician,
     SideEffect,
     Source,
     Treatment,
@@ -31,6 +32,7 @@ from catalog.models import (
     staff_name,
     status_at,
 )
+from catalog.regulatory import DEMO_MARK
 from consult.documents import pipeline
 from consult.documents.handout_text import TEXT
 from consult.documents.timeline import timeline_geometry
@@ -104,6 +106,8 @@ def build_snapshot(
             if signed and consultation.reviewed_by
             else "",
             "signed_off_at": consultation.reviewed_at if signed else None,
+            # The signer's qualification (IPDASi: authors' credentials), from the clinic's physicians.
+            "signed_off_title": physician_title(consultation.reviewed_by, clinic, language) if signed else "",
         },
         notes=consultation.notes,
         issued_at=issued_at,
@@ -127,6 +131,7 @@ def build_snapshot_for_profile(parsed: ParsedProfile, option_slugs: list[str], i
             "issued_by": parsed.counselor,
             "signed_off_by": "",
             "signed_off_at": None,
+            "signed_off_title": "",
         },
         notes=parsed.notes,
         issued_at=issued_at,
@@ -185,6 +190,7 @@ def _build(
             "phone": clinic.phone,
             "website": clinic.website,
             "is_demo": clinic.is_demo,
+            "funding_statement": _funding_statement(clinic, language),
         }
     text = TEXT[language]
     event = None
@@ -233,6 +239,22 @@ def _build(
         "no_treatment": _no_treatment(concerns, language),
         "about": _about(options, header, clinic_data, preview, language),
     }
+
+
+def _funding_statement(clinic: Clinic, language: str) -> str:
+    """Who paid for making the handout, in the handout's own language (never another language's text
+    as a fallback); a demo clinic's is marked fictional like its other per-clinic statements."""
+    statement = (getattr(clinic, f"funding_statement_{language}", "") or "").strip()
+    return statement + DEMO_MARK[language] if statement and clinic.is_demo else statement
+
+
+def physician_title(user, clinic: Clinic, language: str) -> str:
+    """The title or qualification of the clinic's physician who signs in as `user` ("" if none)."""
+    if user is None:
+        return ""
+    with translation.override(language):
+        physician = Physician.objects.filter(clinic=clinic, user=user).exclude(title="").first()
+        return physician.title if physician else ""
 
 
 def _iso(moment: datetime | None) -> str:
@@ -631,15 +653,25 @@ def _about(options: list[dict], header: dict, clinic: dict, preview: bool, langu
     )
     who = header["counselor"] or header["issued_by"]
     if header["signed_off_by"]:
-        checked = text["about_signed"].format(
-            by=header["signed_off_by"], when=_when(header["signed_off_at"], language)
+        title = header.get("signed_off_title", "")
+        checked = text["about_signed_title" if title else "about_signed"].format(
+            by=header["signed_off_by"], when=_when(header["signed_off_at"], language), title=title
         )
     else:
         checked = text["about_not_signed"]
     return {
         "reviewed": reviewed,
-        "prepared": text["about_prepared"].format(clinic=clinic["name"], who=who) if who else "",
+        # The preparer's role (IPDASi: credentials): the counselor, else the staff member who printed it.
+        "prepared": text["about_prepared" if header["counselor"] else "about_prepared_staff"].format(
+            clinic=clinic["name"], who=who
+        )
+        if who
+        else "",
         "checked": checked,
+        # Who paid for making the handout (IPDASi: funding); a handout without it is refused.
+        "funding": text["about_funding"].format(statement=clinic["funding_statement"])
+        if clinic.get("funding_statement")
+        else "",
     }
 
 
@@ -668,6 +700,14 @@ def problems(snapshot: dict) -> list[str]:
     """Why this handout must not reach the patient (empty: it may be issued), in the staff's language."""
     found = []
     gaps = missing_disclosures(snapshot)
+    if not snapshot["clinic"].get("funding_statement", "").strip():
+        found.append(
+            _(
+                "The clinic's funding statement (who paid for making the handout) is missing in the handout's "
+                "language (%(language)s): ask the clinic admin to fill in the clinic's “funding statement”."
+            )
+            % {"language": snapshot["language"]}
+        )
     if gaps:
         found.append(
             _(
@@ -706,6 +746,8 @@ def _context(snapshot: dict) -> dict:
         "excluded_medical_text": TEXT[language]["excluded_medical"].format(n=snapshot["excluded_medical"])
         if snapshot.get("excluded_medical")
         else "",
+        # Questions 5 and 8 are answered in each option's section, not in the grid.
+        "in_details_note": TEXT[language]["in_details_note"].format(**TEXT[language]),
         # The "no treatment" column (issue 14): one more column wherever a row spans the options.
         "n_cols": 1 if snapshot.get("no_treatment") else 0,
         "values_rows": [

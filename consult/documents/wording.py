@@ -88,12 +88,12 @@ EVIDENCE = {
 # The same, in a few words for the comparison grid (the sentence is in each option's section).
 EVIDENCE_SHORT = {
     "ja": {
-        "guideline": "診療ガイドラインで勧められている",
-        "systematic-review": "いくつもの研究のまとめがある",
-        "trial": "比べた研究が少しある（少人数）",
-        "observational": "比べる相手のない研究だけ",
-        "practice": "研究はなく、経験と意見だけ",
-        "": "まだ評価していない",
+        "guideline": "診療ガイドラインで勧められています。",
+        "systematic-review": "いくつもの研究のまとめがあります。",
+        "trial": "比べた研究が少しあります（少人数）。",
+        "observational": "比べる相手のない研究だけです。",
+        "practice": "研究はありません。経験と意見だけです。",
+        "": "まだ評価していません。",
     },
     "en": {
         "guideline": "A guideline supports it",
@@ -109,12 +109,12 @@ EVIDENCE_SHORT = {
 # each option's section. Several sentences of one kind (e.g. downtime) read as one line.
 CAUTION_SHORT = {
     "ja": {
-        "downtime": "ダウンタイムがご希望より長くなることがあります",
-        "budget": "費用がご予算を超えることがあります",
-        "pain": "痛みがご希望より強めです",
-        "event-timing": "ご予定までに終わらないことがあります",
-        "relative-contraindication": "健康状態のご回答から、医師の慎重な判断が必要です",
-        "skin-type": "あなたの肌のタイプでは、茶色いしみが残りやすくなります",
+        "downtime": "ダウンタイムが希望より長くなることがあります。",
+        "budget": "費用が予算をこえることがあります。",
+        "pain": "痛みが希望より強めです。",
+        "event-timing": "予定の日までに終わらないことがあります。",
+        "relative-contraindication": "体の状態の答えから、医師がよく考えて決めます。",
+        "skin-type": "あなたの肌のタイプでは、茶色いしみが残りやすくなります。",
     },
     "en": {
         "downtime": "Downtime may be longer than you wish",
@@ -219,11 +219,11 @@ TOPIC = {
 }
 REGULATORY = {
     "ja": {
-        "approved": "国内で承認された医薬品・医療機器を用いる施術です。",
-        "not-regulated": "医師の手技による施術で、特定の医薬品・医療機器の製品を用いるものではありません。",
-        "unapproved": "国内では未承認の医薬品・医療機器を用いる施術です。「大切なお知らせ」の説明をご覧ください。",
+        "approved": "国内で承認された医薬品・医療機器を使う施術です。",
+        "not-regulated": "医師の手による施術です。決まった薬や機器の製品は使いません。",
+        "unapproved": "国内では未承認の医薬品・医療機器を使う施術です。「大切なお知らせ」の説明を見てください。",
         "regenerative": "再生医療等安全性確保法にもとづく再生医療等です。",
-        "off-label": "国内で承認された医薬品・医療機器を、承認と異なる目的で用いる施術です（適応外使用）。「大切なお知らせ」の説明をご覧ください。",
+        "off-label": "国内で承認された医薬品・医療機器を、承認とは別の目的で使う施術です（適応外使用）。「大切なお知らせ」の説明を見てください。",
     },
     "en": {
         "approved": "Uses a drug or device approved in Japan.",
@@ -235,11 +235,11 @@ REGULATORY = {
 }
 REGULATORY_SHORT = {
     "ja": {
-        "approved": "国内承認品を使用",
-        "not-regulated": "手技による施術",
-        "unapproved": "国内未承認の医薬品等を使用",
-        "regenerative": "再生医療等",
-        "off-label": "国内承認品の適応外使用",
+        "approved": "国が認めた薬や機器を使います。",
+        "not-regulated": "医師の手による施術です。",
+        "unapproved": "国が認めていない薬や機器を使います。",
+        "regenerative": "再生医療等です。",
+        "off-label": "国が認めた薬や機器を、認められた目的とは別に使います。",
     },
     "en": {
         "approved": "Approved in Japan",

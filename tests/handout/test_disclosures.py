@@ -13,6 +13,7 @@ from catalog.models import Clinic, Condition, JapanApproval, Offering, Treatment
 from consult.documents import handout as handout_kind
 from consult.documents import pipeline
 from consult.documents.handout import build_snapshot_for_profile, missing_disclosures, render_handout
+from consult.documents.wording import REGULATORY_SHORT
 from consult.models import ChosenOption, Concern, Consultation
 from consult.profile import parse_profile
 from tests.conftest import sign_off
@@ -57,7 +58,8 @@ def test_a_demo_handout_prints_the_clinics_statements_marked_fictional(language,
     assert missing_disclosures(snapshot) == []
     flat = _pdf_text(snapshot, tmp_path)
     marker = {"ja": "架空のデモ値", "en": "fictionaldemovalue"}[language]
-    assert flat.count(marker) == 3  # statements 1-3 of the one unapproved option
+    # Statements 1-3 of the one unapproved option, and the funding statement in the About box.
+    assert flat.count(marker) == 4
     assert "yakubutsu.mhlw.go.jp" in flat  # the physician's personal import
     assert squash("リジュラン" if language == "ja" else "Rejuran") in flat
 
@@ -120,7 +122,7 @@ def test_the_status_row_follows_what_the_clinic_uses():
         japan_approval=JapanApproval.APPROVED
     )
     co2 = _snapshot("ja", ["co2-fractional"])["options"][0]["regulatory"]
-    assert co2["short"] == "国内承認品を使用" and co2["unapproved"] == []
+    assert co2["short"] == REGULATORY_SHORT["ja"]["approved"] and co2["unapproved"] == []
 
 
 def test_the_statements_cost_no_query_per_option(db):

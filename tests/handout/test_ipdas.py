@@ -78,6 +78,11 @@ def test_the_about_box_says_who_made_it_when_it_was_checked_and_the_conflict_of_
     assert squash(t["about_coi"]) in about and squash(t["about_update"]) in about
     assert squash(t["about_not_signed"]) in about  # the staff preview: no physician yet
     assert squash(handout.snapshot["about"]["reviewed"]) in about
+    # Who paid for making it (IPDASi certification: funding), the clinic's own statement.
+    assert handout.snapshot["about"]["funding"] and squash(handout.snapshot["about"]["funding"]) in about
+    # The preparer's role (IPDASi quality: credentials).
+    assert squash(handout.snapshot["about"]["prepared"]) in about
+    assert ("カウンセラー" if language == "ja" else "counselor") in handout.snapshot["about"]["prepared"]
     assert ("2026年11月21日" if language == "ja" else "21November2026") in about
 
 

@@ -157,7 +157,9 @@ def test_the_always_required_information_is_there(handout_ja):
         assert phrase in flat
     reviewed = max(Treatment.objects.values_list("reviewed_on", flat=True))
     # In the language's own date format, like every date in patient text (issue 15).
-    assert f"掲載情報の確認日（カタログ版）：{reviewed.year}年{reviewed.month}月{reviewed.day}日" in flat
+    assert (
+        squash(TEXT["ja"]["catalog"].format(d=f"{reviewed.year}年{reviewed.month}月{reviewed.day}日")) in flat
+    )
     for source in Source.objects.filter(treatment__slug__in=["dermapen-4", "subcision"]).distinct():
         assert squash(source.title_ja) in flat
 
@@ -184,7 +186,7 @@ def test_regenerative_medicine_shows_class_and_filed_plan_number_never_approval(
     number = squash(plan.regenerative_plan_number)
     assert number
     ja = handout_ja.flat
-    block = ja[ja.index("再生医療等について：") : ja.index("掲載情報の確認日")]
+    block = ja[ja.index("再生医療等について：") : ja.index(squash(TEXT["ja"]["catalog"].split("{")[0]))]
     assert "第二種再生医療等" in block and number in block and "届出" in block
     assert "承認" not in block
     for match in re.finditer(re.escape(number), ja):

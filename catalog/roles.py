@@ -213,5 +213,18 @@ def ensure_demo_users(clinic: Clinic) -> list[User]:
             user.set_password(DEMO_PASSWORD)
             user.save()
         add_member(user, clinic, role)
+        if role == Membership.Role.PHYSICIAN:
+            _link_physician_record(user, clinic)
         users.append(user)
     return users
+
+
+def _link_physician_record(user: User, clinic: Clinic) -> None:
+    """The demo physician signs in as the clinic's first physician record without an account, so the
+    handouts it signs print that record's title (issue 14: the authors' credentials)."""
+    if clinic.physicians.filter(user=user).exists():
+        return
+    record = clinic.physicians.filter(user__isnull=True).order_by("id").first()
+    if record is not None:
+        record.user = user
+        record.save(update_fields=["user"])

@@ -331,4 +331,5 @@ def _prepared(job: IssueJob, rendered: Future | None, kept: Future, error: BaseE
         error = exc
     finally:
         release(job.consultation_id)
+        connection.close()  # a DatabaseCache's, in this pool thread
         kept.set_result(error is None)

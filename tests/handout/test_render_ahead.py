@@ -233,3 +233,25 @@ def test_a_shared_database_cache_carries_the_render_made_ahead(committed_db, set
     assert str(document.public_id) == prepared.document_id
     _consistent(document)
     caches["prepared"].clear()
+
+
+def test_switching_the_handout_language_keeps_the_sign_off_and_prepares_that_language(db):
+    from tests.browser.scenes import consultation_with_options
+    from tests.consult.test_signoff import profile_post
+
+    clinic, counselor, physician = _people()
+    consultation = consultation_with_options(counselor, clinic)
+    sign_off(consultation, physician)
+    client = _client(counselor)
+    response = client.post(
+        f"/consultations/{consultation.public_id}/save/",
+        profile_post(consultation, handout_language="en"),
+        **HX,
+    )
+    assert response.status_code == 200
+    prepared = _wait_prepared(consultation)  # for the consultation as it is now: in English
+    assert _fresh(consultation).handout_language == "en" and prepared.user_id == counselor.pk
+    document = issue(HANDOUT, _fresh(consultation), counselor)
+    assert str(document.public_id) == prepared.document_id
+    assert document.language == "en"
+    _consistent(document)

@@ -8,6 +8,7 @@ from is saved (every model involved carries an `auto_now` `changed_at`), added o
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 
@@ -100,7 +101,29 @@ def _cached(key: tuple, revision: tuple | None, build):
     value = build()
     with _CACHE_LOCK:
         _CACHE[key] = (revision, value)
+    _out_of_the_collectors_way(value)
     return value
+
+
+FREEZE_FROM = 1000  # treatments: below, the collector's walks over the cache cost next to nothing
+
+
+def _out_of_the_collectors_way(value) -> None:
+    """A large catalog's cached facts and rows (tens of thousands of objects per 1,000 treatments)
+    are moved out of the cyclic garbage collector's sight (`gc.freeze`).
+
+    Why: every workspace request leaves cyclic garbage (Django's RequestContext and its ContextDicts
+    refer to each other, so the rendered context, with the engine's result, waits for the collector),
+    enough with a large catalog to trigger a full collection, which walks every object of the
+    process, the cache included: at 20,000 treatments a 1-2 s collection in every update, the cause
+    of the 20,000-treatment regression of docs/benchmarks.md. Frozen objects are still freed by
+    reference counting when a new revision replaces them (the facts and rows hold no cycles). A
+    collection first, so that only what is alive is frozen (it costs less than the build).
+    """
+    size = len(value.treatments if isinstance(value, CatalogFacts) else value.side_effects)
+    if size >= FREEZE_FROM:
+        gc.collect()
+        gc.freeze()
 
 
 def _build_rows(clinic: Clinic) -> CatalogRows:

@@ -19,6 +19,8 @@ from catalog.models import Clinic, Condition, Indication, Treatment
 from catalog.roles import has_clinic_perm
 from consult.access import HtmxHttpRequest, consultation_for, refuse, require
 from consult.audit import record
+from consult.documents import KINDS
+from consult.documents.pipeline import prepare
 from consult.facts import catalog_facts, catalog_revision, catalog_rows
 from consult.forms import SEVERITY_OTHER, SEVERITY_SCAR, NewConsultationForm, OptionForm, WorkspaceForm
 from consult.models import (
@@ -203,7 +205,17 @@ def _initial_form(consultation: Consultation, conditions, flags) -> WorkspaceFor
 def workspace(request: HtmxHttpRequest, public_id) -> HttpResponse:
     consultation = consultation_for(request, public_id, VIEW)
     record(request, AuditEvent.Action.VIEW, consultation=consultation, obj=consultation)
+    _render_ahead(request, consultation, request.user)
     return render(request, "consult/workspace.html", _page_context(request, consultation))
+
+
+def _render_ahead(request: HtmxHttpRequest, consultation: Consultation, issuer) -> None:
+    """A signed-off comparison is stable: start rendering its handout for `issuer`, so that "Print
+    handout" stores bytes already made (issue 13; a no-op before the sign-off, when something is
+    prepared or issued already, or when the user cannot issue)."""
+    handout = KINDS["handout"]
+    if consultation.is_signed_off and request.user.has_perm(handout.issue_perm, consultation):
+        prepare(handout, consultation, issuer)
 
 
 def _respond(
@@ -237,6 +249,7 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
         return _respond(
             request, consultation, status=422, form=form, save_error=_("Not saved: check the marked fields.")
         )
+    language = consultation.handout_language
     try:
         # The change and its audit rows commit together: a failed audit insert saves nothing.
         with transaction.atomic():
@@ -263,6 +276,8 @@ def workspace_save(request: HtmxHttpRequest, public_id) -> HttpResponse:
                 "The other changes were saved; the marked fields were not. Correct them to save them."
             ),
         )
+    if consultation.handout_language != language:  # the sign-off holds: prepare the other language
+        _render_ahead(request, consultation, request.user)
     return _respond(request, consultation, saved=True)
 
 
@@ -436,6 +451,8 @@ def workspace_review(request: HtmxHttpRequest, public_id) -> HttpResponse:
                 obj=consultation,
                 detail={"version": version},
             )
+        # Committed: rendered ahead for the consultation's counselor, who prints it with the patient.
+        _render_ahead(request, consultation, consultation.counselor or request.user)
     except (ValueError, Conflict):
         messages.error(
             request,

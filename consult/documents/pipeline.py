@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -27,6 +30,8 @@ from clinic.lib.pdf import html_to_pdf, static_path, static_prefix
 from consult.audit import client_ip, record
 from consult.documents import rendering
 from consult.models import AuditEvent, Consultation, Document
+
+log = logging.getLogger(__name__)
 
 # build(consultation, issued_by, issued_at, document_id) -> snapshot
 SnapshotBuilder = Callable[[Consultation, object, datetime, uuid.UUID], dict]
@@ -112,12 +117,23 @@ def issue_key(kind: DocumentKind, consultation: Consultation) -> str:
 
 
 def issue(
-    kind: DocumentKind, consultation: Consultation, user, request=None, wait: float | None = None
+    kind: DocumentKind,
+    consultation: Consultation,
+    user,
+    request=None,
+    wait: float | None = None,
+    now: datetime | None = None,
 ) -> Document:
     """Snapshot the consultation (read `with_details()`), render it, and store snapshot, PDF and SHA-256
     together with its audit row (one transaction: no document without its row, and no row without
     its document). The PDF is rendered outside this thread and before the transaction opens
     (consult/documents/rendering.py), so neither the GIL nor a lock is held meanwhile.
+
+    When the PDF was rendered ahead (`prepare`) for this issue key and this user, on the same local
+    date as `now` (the click; default: now), and the snapshot built now with the prepared id and time
+    is identical to the one rendered (so a catalog, price or offering change since is caught), those
+    bytes are stored and nothing is rendered. The document's `issued_at` is then the time printed on
+    it, the prepare's; the audit row of the issue keeps the click's time.
 
     Issuing again what was already issued (same `issue_key`) stores nothing and returns that document,
     with `existing` set True; also when two posts arrive at once (the unique constraint decides).
@@ -133,13 +149,22 @@ def issue(
     earlier = _issued(consultation, key)
     if earlier is not None:
         return earlier
-    issued_at = timezone.now().replace(microsecond=0)
+    now = now or timezone.now()
+    document = _issue_prepared(kind, consultation, user, key, now, request)
+    if document is not None:
+        return document
+    issued_at = now.replace(microsecond=0)
     document_id = uuid.uuid4()
     snapshot = kind.build(consultation, user, issued_at, document_id)
     problems = kind.problems(snapshot)
     if problems:
         raise Refused(problems)
-    job = rendering.IssueJob(
+    job = _job(kind, consultation, user, key, document_id, issued_at, snapshot, request)
+    return rendering.issue(job, wait, request)
+
+
+def _job(kind, consultation, user, key, document_id, issued_at, snapshot, request) -> rendering.IssueJob:
+    return rendering.IssueJob(
         kind=kind.name,
         consultation_id=consultation.pk,
         user_id=user.pk,
@@ -150,7 +175,67 @@ def issue(
         reviewed_at=consultation.reviewed_at.isoformat() if consultation.reviewed_at else None,
         ip_address=client_ip(request) if request is not None else None,
     )
-    return rendering.issue(job, wait, request)
+
+
+def _issue_prepared(kind, consultation, user, key, now, request) -> Document | None:
+    """The document stored from the render made ahead, if that render is still exactly this issue."""
+    if not settings.RENDER_AHEAD:
+        return None
+    prepared = rendering.prepared(kind.name, consultation.pk, key)
+    if prepared is None or prepared.user_id != user.pk:  # issued_by is printed on it
+        return None
+    issued_at = datetime.fromisoformat(prepared.issued_at)
+    if timezone.localdate(issued_at) != timezone.localdate(now):  # its date is printed too
+        return None
+    document_id = uuid.UUID(prepared.document_id)
+    snapshot = kind.build(consultation, user, issued_at, document_id)
+    if rendering.snapshot_digest(snapshot) != prepared.digest or kind.problems(snapshot):
+        return None
+    job = _job(kind, consultation, user, key, document_id, issued_at, snapshot, request)
+    document = store(job, prepared.pdf, request)
+    rendering.mark_issued(kind.name, consultation.pk, key)
+    return document
+
+
+def prepare(
+    kind: DocumentKind, consultation: Consultation, user, now: datetime | None = None
+) -> Future | None:
+    """Start rendering `kind` for `consultation` (read `with_details()`) ahead of the click, for `user`
+    (who is printed on it as the issuer), when the consultation is signed off for its current version
+    and nothing is prepared or issued for its issue key yet; `issue` then stores those bytes.
+
+    Never before the sign-off (a personalised comparison must not exist before it, not even as
+    bytes in a cache), at most one in flight per consultation, and never an error: a failed prepare is
+    logged and the click renders as it would have. Returns the pool's Future (done when the bytes are
+    kept) or None (nothing started, or queued).
+    """
+    if not (kind.needs_sign_off and consultation.is_signed_off and rendering.ahead_possible()):
+        return None
+    try:
+        key = issue_key(kind, consultation)
+        if rendering.known(kind.name, consultation.pk, key):
+            return None
+        if _issued(consultation, key) is not None:
+            rendering.mark_issued(kind.name, consultation.pk, key)
+            return None
+        if not rendering.claim(consultation.pk):
+            return None
+        try:
+            issued_at = (now or timezone.now()).replace(microsecond=0)
+            document_id = uuid.uuid4()
+            snapshot = kind.build(consultation, user, issued_at, document_id)
+            if kind.problems(snapshot):  # it would be refused at the click: nothing to prepare
+                rendering.release(consultation.pk)
+                return None
+            return rendering.prepare(
+                _job(kind, consultation, user, key, document_id, issued_at, snapshot, None)
+            )
+        except BaseException:
+            rendering.release(consultation.pk)
+            raise
+    except Exception:
+        log.exception("preparing %s of consultation %s failed", kind.name, consultation.pk)
+        return None
 
 
 def store(job: rendering.IssueJob, pdf: bytes, request=None) -> Document:

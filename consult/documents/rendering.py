@@ -17,10 +17,19 @@ Either way the stored PDF is the render of the snapshot in the job, the document
 audit row in one transaction (`pipeline.store`), and the issue key makes a second store of the same
 issue a no-op. A request that stops waiting answers "preparing…"; the page polls until the document
 exists (consult/documents/views.py `pending`).
+
+Render ahead (RENDER_AHEAD, target 2): once the physician signed off, the comparison is stable, so
+`pipeline.prepare` builds the job early and `prepare` renders it in the background, on the same pool
+or queue; the bytes wait in the "prepared" cache (settings.CACHES) under the issue key, with the user
+they were made for and the digest of their snapshot. `pipeline.issue` stores them when they still
+are exactly what it would render now (`prepared`). At most one prepare per consultation is in
+flight; a failed one is logged and forgotten (the click then renders as before).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -31,6 +40,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import close_old_connections, connection
 from django_tasks import TaskResultStatus, task
 
@@ -191,3 +201,135 @@ def failed(key: str) -> BaseException | None:
     if stored is not None and stored.done():
         return stored.exception()
     return None
+
+
+# --- render ahead -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A render made before the click: for whom, with which id and printed time, of which snapshot."""
+
+    user_id: int
+    document_id: str
+    issued_at: str  # ISO 8601, as printed on the PDF
+    digest: str  # `snapshot_digest` of the snapshot rendered
+    pdf: bytes
+
+
+ISSUED = "issued"  # what the cache holds for an issue key once it was issued: nothing to prepare
+IN_FLIGHT_SECONDS = 120  # a prepare that never reports back (a killed worker) blocks no longer
+
+
+def snapshot_digest(snapshot: dict) -> str:
+    """Two snapshots with the same digest are the same JSON, so they render to the same PDF."""
+    canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _cache():
+    return caches["prepared"]
+
+
+def _ahead_key(kind: str, consultation_id: int, key: str) -> str:
+    # An issue key tells versions of one consultation's document apart, not consultations.
+    return f"ahead:{kind}:{consultation_id}:{key}"
+
+
+def _flight_key(consultation_id: int) -> str:
+    return f"ahead-in-flight:{consultation_id}"
+
+
+def ahead_possible() -> bool:
+    """Whether a prepared render can reach the process that issues: the queue's workers are other
+    processes, so with the queue only a shared cache (database, Redis) carries the bytes back."""
+    if not settings.RENDER_AHEAD:
+        return False
+    local = caches["prepared"].__class__.__name__ == "LocMemCache"
+    return not (settings.RENDER_BACKEND == "queue" and local)
+
+
+def known(kind: str, consultation_id: int, key: str) -> bool:
+    """Something is prepared, or already issued, for this issue key: nothing to prepare."""
+    return _cache().get(_ahead_key(kind, consultation_id, key)) is not None
+
+
+def prepared(kind: str, consultation_id: int, key: str) -> Prepared | None:
+    found = _cache().get(_ahead_key(kind, consultation_id, key))
+    return found if isinstance(found, Prepared) else None
+
+
+def mark_issued(kind: str, consultation_id: int, key: str) -> None:
+    """The issue key is issued: drop its prepared bytes (least data) and prepare it no more."""
+    _cache().set(_ahead_key(kind, consultation_id, key), ISSUED)
+
+
+def claim(consultation_id: int) -> bool:
+    """True when no other prepare of this consultation is in flight (and this one now is)."""
+    return _cache().add(_flight_key(consultation_id), 1, timeout=IN_FLIGHT_SECONDS)
+
+
+def release(consultation_id: int) -> None:
+    _cache().delete(_flight_key(consultation_id))
+
+
+def _keep(job: IssueJob, pdf: bytes) -> None:
+    kept = Prepared(job.user_id, job.document_id, job.issued_at, snapshot_digest(job.snapshot), pdf)
+    _cache().set(_ahead_key(job.kind, job.consultation_id, job.key), kept)
+
+
+@task()
+def prepare_document(job: dict) -> None:
+    """The queue's task: render the job ahead and keep the bytes in the shared "prepared" cache."""
+    ahead = IssueJob(**job)
+    try:
+        _keep(ahead, render_worker.render_pdf(ahead.kind, ahead.snapshot, ahead.document_id))
+    except Exception:  # a failed prepare costs nothing but the render at the click
+        log.exception("preparing document %s failed", ahead.document_id)
+    finally:
+        release(ahead.consultation_id)
+
+
+# Hands prepares to the pool without making the request wait for the pool's start (one thread).
+_preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="document-prepare")
+
+
+def prepare(job: IssueJob) -> Future | None:
+    """Render `job` ahead, in the background; call `claim` first. With the pool, a Future that ends
+    when the bytes are kept (or the prepare failed: logged); with the queue, None (a task row)."""
+    if settings.RENDER_BACKEND == "queue":
+        try:
+            prepare_document.enqueue(asdict(job))
+        except Exception:
+            release(job.consultation_id)
+            raise
+        return None
+    kept: Future = Future()
+
+    def hand_over() -> None:
+        try:
+            rendered = pool().submit(render_worker.render_pdf, job.kind, job.snapshot, job.document_id)
+        except BaseException as exc:
+            _prepared(job, None, kept, exc)
+            return
+        rendered.add_done_callback(lambda done: _prepared(job, done, kept, None))
+
+    _preparer.submit(hand_over)
+    return kept
+
+
+def _prepared(job: IssueJob, rendered: Future | None, kept: Future, error: BaseException | None) -> None:
+    try:
+        if error is None:
+            error = rendered.exception()
+        if error is None:
+            _keep(job, rendered.result())
+        else:
+            log.error("preparing document %s failed: %r", job.document_id, error)
+    except Exception as exc:  # the cache refused it (too big, unreachable): the click renders
+        log.exception("keeping prepared document %s failed", job.document_id)
+        error = exc
+    finally:
+        release(job.consultation_id)
+        connection.close()  # a DatabaseCache's, in this pool thread
+        kept.set_result(error is None)

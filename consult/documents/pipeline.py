@@ -150,7 +150,7 @@ def issue(
     if earlier is not None:
         return earlier
     now = now or timezone.now()
-    document = _issue_prepared(kind, consultation, user, key, now, request)
+    document = _issue_prepared(kind, consultation, user, key, now, request, wait)
     if document is not None:
         return document
     issued_at = now.replace(microsecond=0)
@@ -177,11 +177,13 @@ def _job(kind, consultation, user, key, document_id, issued_at, snapshot, reques
     )
 
 
-def _issue_prepared(kind, consultation, user, key, now, request) -> Document | None:
-    """The document stored from the render made ahead, if that render is still exactly this issue."""
+def _issue_prepared(kind, consultation, user, key, now, request, wait) -> Document | None:
+    """The document stored from the render made ahead, if that render is still exactly this issue;
+    one still in flight for this user is waited for (up to `wait`), not rendered a second time."""
     if not settings.RENDER_AHEAD:
         return None
-    prepared = rendering.prepared(kind.name, consultation.pk, key)
+    timeout = rendering.IN_FLIGHT_SECONDS if wait is None else wait
+    prepared = rendering.await_prepared(kind.name, consultation.pk, key, user.pk, timeout)
     if prepared is None or prepared.user_id != user.pk:  # issued_by is printed on it
         return None
     issued_at = datetime.fromisoformat(prepared.issued_at)
@@ -218,7 +220,7 @@ def prepare(
         if _issued(consultation, key) is not None:
             rendering.mark_issued(kind.name, consultation.pk, key)
             return None
-        if not rendering.claim(consultation.pk):
+        if not rendering.claim(consultation.pk, key, user.pk):
             return None
         try:
             issued_at = (now or timezone.now()).replace(microsecond=0)

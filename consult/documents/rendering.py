@@ -264,9 +264,26 @@ def mark_issued(kind: str, consultation_id: int, key: str) -> None:
     _cache().set(_ahead_key(kind, consultation_id, key), ISSUED)
 
 
-def claim(consultation_id: int) -> bool:
-    """True when no other prepare of this consultation is in flight (and this one now is)."""
-    return _cache().add(_flight_key(consultation_id), 1, timeout=IN_FLIGHT_SECONDS)
+def claim(consultation_id: int, key: str = "", user_id: int | None = None) -> bool:
+    """True when no other prepare of this consultation is in flight (and this one now is, for the
+    issue `key` and the user it is made for: `await_prepared` looks)."""
+    return _cache().add(_flight_key(consultation_id), f"{key}:{user_id}", timeout=IN_FLIGHT_SECONDS)
+
+
+def await_prepared(
+    kind: str, consultation_id: int, key: str, user_id: int, timeout: float
+) -> Prepared | None:
+    """The render made ahead for this issue key and user; when it is still in flight, wait for it up to
+    `timeout` seconds rather than render the same document a second time (a click soon after the
+    sign-off: under load two renders of one handout doubled the wait of every issue in the pool)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = prepared(kind, consultation_id, key)
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        if _cache().get(_flight_key(consultation_id)) != f"{key}:{user_id}":
+            return None  # nothing in flight, or another issue key's or another user's
+        time.sleep(0.02)
 
 
 def release(consultation_id: int) -> None:

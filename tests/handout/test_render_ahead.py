@@ -255,3 +255,36 @@ def test_switching_the_handout_language_keeps_the_sign_off_and_prepares_that_lan
     assert str(document.public_id) == prepared.document_id
     assert document.language == "en"
     _consistent(document)
+
+
+def test_a_click_while_the_render_made_ahead_is_still_running_waits_for_it(db):
+    """Clicked right after the sign-off: the issue waits for the render in flight and stores it, rather
+    than rendering the same handout a second time (under 20 counselors the second renders queued
+    behind the first in the pool and every issue waited for both)."""
+    clinic, counselor, physician = _people("inflight")
+    consultation = _consultation(counselor, clinic)
+    sign_off(consultation, physician)
+    in_flight = prepare(HANDOUT, _fresh(consultation), counselor)
+    assert in_flight is not None and not in_flight.done()
+
+    document = issue(HANDOUT, _fresh(consultation), counselor, wait=90)
+    assert in_flight.done() and in_flight.result() is True
+    # The render made ahead was stored: its id was drawn at the prepare, before the click's.
+    key = issue_key(HANDOUT, _fresh(consultation))
+    assert rendering.prepared("handout", consultation.pk, key) is None  # issued: dropped
+    assert caches["prepared"].get(f"ahead:handout:{consultation.pk}:{key}") == rendering.ISSUED
+    _consistent(document)
+    assert Document.objects.filter(consultation=consultation).count() == 1
+
+
+def test_a_click_by_another_user_does_not_wait_for_a_render_made_for_the_counselor(db):
+    clinic, counselor, physician = _people("otheruser")
+    consultation = _consultation(counselor, clinic)
+    sign_off(consultation, physician)
+    in_flight = prepare(HANDOUT, _fresh(consultation), counselor)
+    assert in_flight is not None
+    key = issue_key(HANDOUT, _fresh(consultation))
+    started = time.monotonic()
+    assert rendering.await_prepared("handout", consultation.pk, key, physician.pk, timeout=30) is None
+    assert time.monotonic() - started < 1  # not made for the physician: no wait
+    assert rendering.await_prepared("handout", consultation.pk, key, counselor.pk, timeout=90) is not None

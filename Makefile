@@ -61,7 +61,7 @@ run: demo-data
 	@echo "    counselor / physician / clinicadmin"
 	@echo "  physician and clinicadmin set up an authenticator app at their first sign-in (README)."
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	RENDER_AHEAD=$${RENDER_AHEAD:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest

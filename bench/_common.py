@@ -182,7 +182,8 @@ def django_env(database_url: str, allowed_hosts: str, log_level: str = "WARNING"
 def prepare_database_subprocess(env: dict[str, str], root: Path = ROOT) -> None:
     """migrate + load_demo in a child process (for the load benchmark, which does not import Django);
     `root`: the checkout whose code runs (bench/load.py --app-dir)."""
-    for args in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+    # createcachetable: the renders made ahead wait there with RENDER_AHEAD_CACHE_URL=db (else a no-op)
+    for args in (["migrate", "--noinput", "-v0"], ["createcachetable"], ["load_demo"]):
         subprocess.run(
             [str(VENV_PYTHON), "manage.py", *args],
             cwd=root,

@@ -258,15 +258,19 @@ RENDER_TASKS_PER_WORKER = env_int("RENDER_TASKS_PER_WORKER", 0, minimum=0)  # 0:
 RENDER_WAIT_SECONDS = env_int("RENDER_WAIT_MS", 3000, minimum=0) / 1000
 # Render ahead (issue 13, target 2): once the physician signed off a consultation, its handout is
 # rendered in the background and kept here, so "Print handout" stores bytes already made
-# (consult/documents/rendering.py `prepare`). RENDER_AHEAD=0 switches it off.
-RENDER_AHEAD = env_bool("RENDER_AHEAD", True)
+# (consult/documents/rendering.py `prepare`). On by default only with a shared cache (below): with
+# each process's own memory, a click that reaches another gunicorn process than the sign-off renders
+# the handout a second time, and under 20 counselors on 4 processes those extra renders tripled
+# issue-to-PDF p95 (docs/benchmarks.md). RENDER_AHEAD=1 turns it on for one app process (`make run`),
+# RENDER_AHEAD=0 off everywhere.
 # Where prepared renders wait (a PDF of ~300 KB each, for a day at most). Local memory by default:
 # right for one app server with the render pool. Several app servers, or the queue back-end (its
 # db_worker renders in another process), need a cache they share: RENDER_AHEAD_CACHE_URL=db (Django's
 # DatabaseCache; run `manage.py createcachetable`) or redis://host:6379/1 (Django's RedisCache).
+LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 _ahead_cache = env_str("RENDER_AHEAD_CACHE_URL", "")
 if _ahead_cache == "" or _ahead_cache.startswith("locmem"):
-    _ahead_backend = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "prepared"}
+    _ahead_backend = {"BACKEND": LOCAL_MEMORY_CACHE, "LOCATION": "prepared"}
     # At most ~100 prepared handouts (~30 MB) per app process.
     _ahead_backend["OPTIONS"] = {"MAX_ENTRIES": 100}
 elif _ahead_cache == "db":
@@ -278,6 +282,7 @@ elif _ahead_cache.startswith(("redis://", "rediss://")):
     _ahead_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _ahead_cache}
 else:
     raise ImproperlyConfigured("RENDER_AHEAD_CACHE_URL must be empty, 'db' or a redis:// URL.")
+RENDER_AHEAD = env_bool("RENDER_AHEAD", _ahead_backend["BACKEND"] != LOCAL_MEMORY_CACHE)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "prepared": {**_ahead_backend, "TIMEOUT": 24 * 3600},  # issue checks the date; a day at most

@@ -5,7 +5,9 @@ exactly the document the click would make: same user, same local date, same snap
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
 
@@ -288,3 +290,20 @@ def test_a_click_by_another_user_does_not_wait_for_a_render_made_for_the_counsel
     assert rendering.await_prepared("handout", consultation.pk, key, physician.pk, timeout=30) is None
     assert time.monotonic() - started < 1  # not made for the physician: no wait
     assert rendering.await_prepared("handout", consultation.pk, key, counselor.pk, timeout=90) is not None
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "False"),  # each process's own memory: a click on another process would render twice
+        ({"RENDER_AHEAD_CACHE_URL": "db"}, "True"),  # shared by every process and server
+        ({"RENDER_AHEAD": "1"}, "True"),  # one app process (make run)
+        ({"RENDER_AHEAD_CACHE_URL": "db", "RENDER_AHEAD": "0"}, "False"),
+    ],
+)
+def test_render_ahead_is_on_by_default_only_with_a_shared_cache(environment, expected):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RENDER_AHEAD")}
+    env.update({"DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "clinic.settings", **environment})
+    code = "import django; django.setup(); from django.conf import settings; print(settings.RENDER_AHEAD)"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == expected

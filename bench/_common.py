@@ -12,6 +12,7 @@ import math
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,13 @@ VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
 # --- numbers -----------------------------------------------------------------------------------
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on `host` that nothing listens on now (for the benchmark's own server)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], p: float) -> float:

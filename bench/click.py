@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ from bench._common import (  # noqa: E402
     VENV_PYTHON,
     ScratchDatabase,
     django_env,
+    free_port,
     load_average,
     machine_info,
     percentile,
@@ -97,12 +97,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cache-url", default="", help="RENDER_AHEAD_CACHE_URL (default: local memory)")
     parser.add_argument("--modes", default="1,0", help="RENDER_AHEAD values to run, in order (1,0)")
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def manage(env: dict[str, str], *args: str) -> str:

@@ -38,7 +38,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -57,6 +56,7 @@ from bench._common import (  # noqa: E402
     VENV_PYTHON,
     ScratchDatabase,
     django_env,
+    free_port,
     load_average,
     machine_info,
     percentile,
@@ -213,12 +213,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- the server -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def handout_routes(env: dict[str, str]) -> str | None:
